@@ -1,0 +1,1 @@
+"""Shopfloor: a data platform for workplace organizing."""
