@@ -19,9 +19,13 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from shopfloor.runner import run_assets
+    from shopfloor.runner import SelectionError, run_assets
 
-    return 0 if run_assets(selection=args.select) else 1
+    try:
+        return 0 if run_assets(selection=args.select) else 1
+    except SelectionError as error:
+        print(f"shopfloor run: {error}", file=sys.stderr)
+        return 2
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -50,17 +54,39 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", help="landing folder to write (default: $SHOPFLOOR_LANDING_DIR)")
     sample.set_defaults(func=_cmd_sample)
 
-    run = commands.add_parser("run", help="materialize assets in-process, recorded in DAGSTER_HOME")
-    run.add_argument("--select", help="Dagster asset selection, e.g. 'group:raw' or 'raw/ncvoter+' (default: all)")
+    run = commands.add_parser(
+        "run",
+        help="materialize assets and run their checks in this process, recorded in DAGSTER_HOME",
+        description="Materialize assets and run their checks in this process, one step at a time. The run is "
+        "recorded in DAGSTER_HOME, so the Dagster UI shows it. Exit status 0 on success, 1 if the run failed, "
+        "2 if the selection is invalid.",
+    )
+    run.add_argument(
+        "--select",
+        metavar="SELECTION",
+        help="Dagster asset selection: 'group:raw', 'key:raw/members+' (an asset and everything downstream), "
+        "'+key:raw/grievances', 'kind:duckdb'. Tables of one landing folder load together: select all of them. "
+        "Default: every asset.",
+    )
     run.set_defaults(func=_cmd_run)
 
-    demo = commands.add_parser("demo", help="generate sample data if the landing folder is empty, then run everything")
-    demo.add_argument("--seed", type=int, default=42)
+    demo = commands.add_parser(
+        "demo",
+        help="generate sample data if the landing folder is empty, then run everything",
+        description="Generate small sample data if the landing folder has no files, materialize every asset, "
+        "then print where the landing folder, warehouse, validation results and DAGSTER_HOME are, with raw row counts.",
+    )
+    demo.add_argument("--seed", type=int, default=42, help="seed of the generated sample (default: 42)")
     demo.set_defaults(func=_cmd_demo)
 
-    ui = commands.add_parser("ui", help="start the Dagster webserver and daemon on loopback")
-    ui.add_argument("--host", default="127.0.0.1")
-    ui.add_argument("--port", type=int, default=3000)
+    ui = commands.add_parser(
+        "ui",
+        help="start the Dagster webserver and daemon on loopback",
+        description="Run `dagster dev` on workspace.yaml: the web UI plus the daemon that runs schedules, sensors "
+        "and the run queue (one run at a time). Ctrl+C stops it.",
+    )
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    ui.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
     ui.set_defaults(func=_cmd_ui)
     return parser
 

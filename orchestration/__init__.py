@@ -1,0 +1,1 @@
+"""Shopfloor's Dagster code location. Definitions live in defs/; the logic they call lives in shopfloor/."""

@@ -1,0 +1,105 @@
+"""The `shopfloor` command line: help texts and a readable error for a bad asset selection."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from shopfloor.cli import main
+
+SUBCOMMANDS = ["sample", "run", "demo", "ui"]
+
+
+def test_installed_command_prints_help():
+    command = shutil.which("shopfloor") or str(Path(__file__).resolve().parents[1] / ".venv/bin/shopfloor")
+    completed = subprocess.run([command, "--help"], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0
+    for subcommand in SUBCOMMANDS:
+        assert subcommand in completed.stdout
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS)
+def test_subcommand_help_exits_zero(subcommand: str, capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit) as exit_info:
+        main([subcommand, "--help"])
+    assert exit_info.value.code == 0
+    assert f"usage: shopfloor {subcommand}" in capsys.readouterr().out
+
+
+@pytest.fixture
+def scratch_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SHOPFLOOR_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("SHOPFLOOR_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("DAGSTER_DISABLE_TELEMETRY", "1")
+    monkeypatch.setenv("DO_NOT_TRACK", "1")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("selection", "message"),
+    [
+        ("group:raw and (", "is not a valid asset selection"),
+        ("group:no_such_group", "matches no asset"),
+        ("key:raw/ncvoter", "select all of raw/ncvhis, raw/ncvoter"),
+    ],
+)
+def test_run_rejects_a_bad_selection_readably(
+    selection: str, message: str, scratch_paths: Path, capsys: pytest.CaptureFixture[str]
+):
+    assert main(["run", "--select", selection]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("shopfloor run: ")
+    assert message in error
+    assert "Traceback" not in error
+    assert not (scratch_paths / "warehouse.duckdb").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str, body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def test_ui_serves_the_code_location_and_stops_on_sigterm(scratch_paths: Path):
+    port = _free_port()
+    command = shutil.which("shopfloor") or str(Path(__file__).resolve().parents[1] / ".venv/bin/shopfloor")
+    ui = subprocess.Popen([command, "ui", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                _get(f"{base}/server_info")
+                break
+            except OSError:
+                assert ui.poll() is None, "shopfloor ui exited before serving"
+                assert time.monotonic() < deadline, "the UI did not answer within 120 s"
+                time.sleep(1)
+        workspace = _get(
+            f"{base}/graphql",
+            {"query": "{ workspaceOrError { ... on Workspace { locationEntries { name "
+             "locationOrLoadError { __typename } } } } }"},
+        )
+        [location] = workspace["data"]["workspaceOrError"]["locationEntries"]
+        assert location == {"name": "shopfloor", "locationOrLoadError": {"__typename": "RepositoryLocation"}}
+    finally:
+        ui.send_signal(signal.SIGTERM)
+        ui.wait(timeout=30)
+    with pytest.raises(OSError):
+        _get(f"{base}/server_info")
