@@ -1,0 +1,127 @@
+"""Every dbt model and seed as an asset, every dbt test as an asset check.
+
+Asset keys are [<schema>, <name>] (["staging", "stg_osha__inspections"], ["marts", "dim_members"]), like the
+raw tables' ["raw", <table>]; dbt sources map to the raw assets through `meta.dagster.asset_key` in the
+_<source>__sources.yml files. Groups are the schemas: staging (with the code-table seeds), intermediate, marts.
+
+Two steps run `dbt build` on the selected models: shopfloor_dbt_models (everything but the models tagged
+after_resolution) and shopfloor_dbt_after_resolution (those, once the Python resolution assets have written
+their tables). The raw assets have closed their DuckDB connection before dbt starts (they run earlier in the
+same process, and DuckDB allows one writer per file).
+"""
+
+import json
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.resources import Warehouse
+from orchestration.defs.transform.project import DBT_EXECUTABLE, DBT_TRACKING_OFF, ensure_manifest, shopfloor_dbt
+from shopfloor.layouts import sources
+
+OWNERS = ["team:data"]
+
+# dagster-dbt gives every invocation its own target/<asset>-<run>-<hash>/ folder and never removes it. Runs here
+# write to target/runs/<run id>-<step>/ instead, removed when the run succeeds; a failed run's folder (dbt.log,
+# compiled SQL) stays for debugging until `make clean`.
+RUNS_TARGET_DIR = shopfloor_dbt.project_dir / shopfloor_dbt.target_path / "runs"
+
+
+class ShopfloorDbtTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props["schema"]
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return OWNERS
+
+
+def _dbt_step(name: str, select: str, exclude: str | None) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=MANIFEST,
+        project=shopfloor_dbt,
+        name=name,
+        select=select,
+        exclude=exclude,
+        dagster_dbt_translator=ShopfloorDbtTranslator(),
+    )
+    def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator[Any]:
+        _ensure_raw_tables(warehouse)
+        # profiles.yml reads the warehouse from SHOPFLOOR_WAREHOUSE: give dbt the file the raw assets wrote, as
+        # an absolute path (a relative one would resolve against dbt's working directory, dbt_project/).
+        dbt_env = {
+            **DBT_TRACKING_OFF,
+            "SHOPFLOOR_WAREHOUSE": str(Path(warehouse.path).resolve()),
+            # When a run selects some models only, dbt's default (eager) also runs tests that compare them with
+            # models outside the selection, which may not exist yet: run a test only if all its models are
+            # selected or upstream of the selection.
+            "DBT_INDIRECT_SELECTION": "buildable",
+        }
+        run_target = RUNS_TARGET_DIR / f"{context.run.run_id}-{name}"
+        with _environment(dbt_env):
+            yield from dbt.cli(["build"], context=context, target_path=run_target).stream()
+        shutil.rmtree(run_target, ignore_errors=True)
+
+    return build
+
+
+def _has_models_tagged(tag: str) -> bool:
+    nodes = json.loads(MANIFEST.read_text())["nodes"].values()
+    return any(node["resource_type"] == "model" and tag in node["tags"] for node in nodes)
+
+
+MANIFEST = ensure_manifest()
+# Models reading tables that Python assets write from dbt's output (person and employer resolution) carry this
+# tag: a second dbt step builds them after those assets, since one dbt step cannot sit on both sides of them.
+AFTER_RESOLUTION_TAG = "after_resolution"
+
+shopfloor_dbt_models = _dbt_step("shopfloor_dbt_models", "fqn:*", f"tag:{AFTER_RESOLUTION_TAG}")
+shopfloor_dbt_after_resolution = (
+    _dbt_step("shopfloor_dbt_after_resolution", f"tag:{AFTER_RESOLUTION_TAG}", None)
+    if _has_models_tagged(AFTER_RESOLUTION_TAG)
+    else None
+)
+
+
+def _ensure_raw_tables(warehouse: Warehouse) -> None:
+    """Create the raw tables no file has fed yet (the loader's own DDL), so that a source the union does not
+    use yet is an empty source to dbt rather than a missing relation. The connection closes before dbt opens
+    the file."""
+    from shopfloor.ingest.tables import ensure_raw_schema
+
+    with warehouse.connect() as con:
+        for source in sources():
+            ensure_raw_schema(con, source)
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables while dbt runs (dagster-dbt hands os.environ to dbt), then restore them."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[step for step in (shopfloor_dbt_models, shopfloor_dbt_after_resolution) if step is not None],
+        resources={"dbt": DbtCliResource(project_dir=shopfloor_dbt, dbt_executable=str(DBT_EXECUTABLE))},
+    )
