@@ -84,16 +84,24 @@ def run_assets(selection: str | None = None) -> bool:
     _silence_dagster_beta_warnings()
     import dagster as dg
 
+    from orchestration.defs.raw.partitions import full_refresh
+
     definitions = load_definitions()
-    keys = resolve_selection(definitions, selection) if selection else None
+    graph = definitions.resolve_asset_graph()
+    keys = resolve_selection(definitions, selection) if selection else graph.materializable_asset_keys
     job = definitions.resolve_implicit_global_asset_job_def()
     with dg.DagsterInstance.get() as instance:
+        # Sources partitioned by landing file (grievances) load all their files in this same run.
+        try:
+            asset_keys, partition_tags = full_refresh(graph, instance, get_settings().landing_dir, keys)
+        except ValueError as error:
+            raise SelectionError(str(error)) from error
         result = job.execute_in_process(
             instance=instance,
-            asset_selection=sorted(keys) if keys else None,
+            asset_selection=asset_keys,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            tags={"shopfloor/launched_by": "cli"},
+            tags={"shopfloor/launched_by": "cli", **partition_tags},
         )
     _print_run_summary(result)
     return result.success
@@ -103,7 +111,9 @@ def _print_run_summary(result: dg.ExecuteInProcessResult) -> None:
     import dagster as dg
 
     print(f"\nrun {result.run_id}: {'SUCCESS' if result.success else 'FAILURE'}")
-    for event in sorted(result.get_asset_materialization_events(), key=lambda e: e.asset_key.to_user_string()):
+    # A run over several partitions (grievance files) materializes an asset once per partition: show it once.
+    by_asset = {event.asset_key: event for event in result.get_asset_materialization_events()}
+    for event in sorted(by_asset.values(), key=lambda e: e.asset_key.to_user_string()):
         metadata = event.materialization.metadata
         counts = "  ".join(
             f"{name.removeprefix('dagster/')}={value.value}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,10 +59,14 @@ def table_for_empty_file(path: Path, source: str) -> str:
     return max(tables, key=lambda table: difflib.SequenceMatcher(None, stem, table).ratio())
 
 
-def plan_source(folder: Path, source: str, landing_dir: Path) -> list[_PlannedFile]:
+def plan_source(folder: Path, source: str, landing_dir: Path,
+                only_files: Collection[Path] | None = None) -> list[_PlannedFile]:
     """Hash and header-check every file first, so one bad file fails the source before anything loads."""
     planned, errors = [], []
+    wanted = None if only_files is None else {Path(path).resolve() for path in only_files}
     for path in landing_files(folder):
+        if wanted is not None and path.resolve() not in wanted:
+            continue
         source_file = path.relative_to(landing_dir).as_posix()
         try:
             facts = file_facts(path, check_text=not is_xlsx(path))
@@ -177,7 +182,8 @@ def _load_file(con: duckdb.DuckDBPyConnection, source: str, planned: _PlannedFil
     return outcome, wide_rows
 
 
-def load_source(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path) -> SourceLoadReport:
+def load_source(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path,
+                only_files: Collection[Path] | None = None) -> SourceLoadReport:
     """Load every file under landing_dir/<source>/ into schema raw of the connected warehouse.
 
     Files are found recursively (hidden files, Office lock files and `_truth` folders skipped); each one's
@@ -189,7 +195,8 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path) 
     All headers are checked before any row moves (LayoutError / IngestError names every bad file). Then each
     file loads in its own transaction: a failure rolls that file back, is recorded in raw._loads as 'failed'
     and raised, and every file loaded before stays. A file whose sha256 is already loaded into the same
-    table is skipped. `con` must not be inside an open transaction.
+    table is skipped. `con` must not be inside an open transaction. With only_files, just those files of the
+    folder are checked and loaded (one partition of a source that lands in time slices).
     """
     known = sources()
     if source not in known:
@@ -199,7 +206,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path) 
     if not folder.is_dir():
         raise IngestError(f"{source}/: landing folder {folder} does not exist")
     tables = ensure_raw_schema(con, source)
-    planned_files = plan_source(folder, source, landing_dir)
+    planned_files = plan_source(folder, source, landing_dir, only_files)
     report = SourceLoadReport(source=source, tables={table: TableLoadReport(table) for table in tables})
     wide_tables = {
         layout.table: layout.wide_columns.table for layout in layouts_for_source(source) if layout.wide_columns

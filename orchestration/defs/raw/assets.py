@@ -1,15 +1,15 @@
 """Raw tables: one multi-asset per landing source folder, one asset per raw table it feeds.
 
 A source's files are detected and loaded together (shopfloor.ingest.load_source), so a source's tables
-materialize together. A source folder that is missing or holds no loadable file loads nothing and records
-no materialization: the run logs a warning and skips the tables' contract checks, and Dagster skips the
-downstream steps that depend on those tables alone. Likewise a table that received no file and holds no
-rows (e.g. Ohio tables when only North Carolina files landed) is not materialized.
+materialize together. Every table of the source is materialized on every run, even one no file has fed yet
+(Ohio tables for a North Carolina union, say): it exists, empty, so dbt's staging views always have a relation
+to read, and its contract check warns instead of blocking (see checks.py).
 """
 
 import dagster as dg
 import duckdb
 
+from orchestration.defs.raw.partitions import LANDING_FILE_PARTITIONS
 from orchestration.defs.resources import Warehouse
 from shopfloor.layouts import load_registry, sources
 from shopfloor.settings import get_settings
@@ -47,7 +47,11 @@ def table_schema(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dg.
     return dg.TableSchema(columns=[dg.TableColumn(name=name, type=data_type) for name, data_type in rows])
 
 
-def raw_source_asset(source: str, tables: list[str]) -> dg.AssetsDefinition:
+def raw_source_asset(
+    source: str, tables: list[str], partitions_def: dg.DynamicPartitionsDefinition | None = None
+) -> dg.AssetsDefinition:
+    """With partitions_def (one partition per landing file, see partitions.py) a run loads its partitions' files."""
+
     @dg.multi_asset(
         name=f"raw_{source}",
         description=f"Load the landing folder `{source}/` into schema raw.",
@@ -58,33 +62,44 @@ def raw_source_asset(source: str, tables: list[str]) -> dg.AssetsDefinition:
                 group_name=RAW_GROUP,
                 kinds={"duckdb"},
                 owners=OWNERS,
-                skippable=True,
             )
             for table in tables
         ],
+        partitions_def=partitions_def,
+        # A backfill of many files is one run, not a run per file.
+        backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
     )
     def load(context: dg.AssetExecutionContext, warehouse: Warehouse):
         from shopfloor.ingest import load_source
         from shopfloor.ingest.loader import landing_files
+        from shopfloor.automation import last_new_data_at
+        from shopfloor.ingest.tables import ensure_raw_schema
 
         landing_dir = get_settings().landing_dir
         folder = landing_dir / source
-        if not folder.is_dir() or not landing_files(folder):
-            context.log.warning(f"Landing folder {source}/ has no files: nothing loaded, {len(tables)} tables skipped.")
-            return
         with warehouse.connect() as con:
-            report = load_source(con, source, landing_dir)
+            if folder.is_dir() and landing_files(folder):
+                only_files = [folder / key for key in context.partition_keys] if partitions_def else None
+                report = load_source(con, source, landing_dir, only_files)
+                counts_by_table = {name: counts.metadata() for name, counts in report.tables.items()}
+            else:
+                context.log.warning(f"Landing folder {source}/ has no files: its {len(tables)} raw tables are unchanged.")
+                ensure_raw_schema(con, source)
+                counts_by_table = {}
             for table in tables:
-                counts = report.tables[table]
-                if counts.files_loaded + counts.files_skipped_already_loaded == 0 and counts.total_rows_in_table == 0:
-                    context.log.warning(f"No file in {source}/ feeds raw.{table}, which is empty: not materialized.")
-                    continue
+                total_rows = con.execute(f'select count(*) from raw."{table}"').fetchone()[0]
+                # Freshness checks read this: when new content last arrived, not when the run last looked.
+                new_data_at = last_new_data_at(con, table)
+                freshness = {} if new_data_at is None else {
+                    "dagster/last_updated_timestamp": dg.MetadataValue.timestamp(new_data_at)
+                }
                 yield dg.MaterializeResult(
                     asset_key=raw_key(table),
                     metadata={
-                        **{name: dg.MetadataValue.int(value) for name, value in counts.metadata().items()},
-                        "dagster/row_count": dg.MetadataValue.int(counts.total_rows_in_table),
+                        **{name: dg.MetadataValue.int(value) for name, value in counts_by_table.get(table, {}).items()},
+                        "dagster/row_count": dg.MetadataValue.int(total_rows),
                         "dagster/column_schema": table_schema(con, "raw", table),
+                        **freshness,
                     },
                 )
 
@@ -93,4 +108,9 @@ def raw_source_asset(source: str, tables: list[str]) -> dg.AssetsDefinition:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(assets=[raw_source_asset(source, tables) for source, tables in sources().items()])
+    return dg.Definitions(
+        assets=[
+            raw_source_asset(source, tables, LANDING_FILE_PARTITIONS.get(source))
+            for source, tables in sources().items()
+        ]
+    )

@@ -1,0 +1,1 @@
+"""Automation: the daily refresh schedule, the landing-folder sensor, freshness checks and run-failure alerts."""

@@ -1,0 +1,42 @@
+"""The daily refresh: every asset, and every file of the partitioned sources, in one run."""
+
+import dagster as dg
+
+from orchestration.defs.raw.partitions import full_refresh
+from shopfloor.automation import schedule_settings
+from shopfloor.settings import get_settings
+
+refresh_all = dg.define_asset_job(
+    "refresh_all",
+    selection="*",
+    description="Every asset and its checks. Raw loads skip files already loaded, so a refresh loads only what is new.",
+    # Steps one after another: never two writers on the DuckDB file.
+    executor_def=dg.in_process_executor,
+)
+
+
+def daily_refresh_schedule() -> dg.ScheduleDefinition:
+    settings = schedule_settings()
+
+    @dg.schedule(
+        name="daily_refresh",
+        job=refresh_all,
+        cron_schedule=settings.cron,
+        execution_timezone=settings.timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=f"Run refresh_all at `{settings.cron}` ({settings.timezone}); set SHOPFLOOR_SCHEDULE_CRON and "
+        "SHOPFLOOR_SCHEDULE_TIMEZONE to change it.",
+    )
+    def daily_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        graph = context.repository_def.asset_graph
+        keys, partition_tags = full_refresh(
+            graph, context.instance, get_settings().landing_dir, graph.materializable_asset_keys
+        )
+        return dg.RunRequest(asset_selection=keys, tags={"shopfloor/launched_by": "schedule", **partition_tags})
+
+    return daily_refresh
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(jobs=[refresh_all], schedules=[daily_refresh_schedule()])

@@ -1,0 +1,210 @@
+"""Plain logic behind the schedule, the landing-folder sensor, file partitions, freshness and failure alerts.
+
+orchestration/defs/automation/ wires these into Dagster; tests call them without Dagster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from shopfloor.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SCHEDULE_CRON = "0 6 * * *"
+DEFAULT_SCHEDULE_TIMEZONE = "America/New_York"
+# A file modified more recently than this may still be being copied in: the sensor waits for it to settle.
+DEFAULT_SETTLE_SECONDS = 60
+WEBHOOK_TIMEOUT_SECONDS = 5
+
+# How long each landing folder may go without a new file before its raw tables count as stale.
+FRESHNESS_WINDOWS: dict[str, timedelta] = {
+    "voter_files": timedelta(days=30),
+    "osha": timedelta(days=7),
+    "nlrb": timedelta(days=7),
+    "membership": timedelta(days=7),
+    "grievances": timedelta(days=1),
+}
+
+# Landing folders whose files are time slices (one file a day): each file is a partition of its raw asset.
+PARTITIONED_SOURCES = frozenset({"grievances"})
+
+# (size in bytes, mtime in nanoseconds): cheap to read, and it changes whenever a file is replaced or rewritten.
+FileSignature = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    cron: str
+    timezone: str
+
+
+def schedule_settings() -> ScheduleSettings:
+    """SHOPFLOOR_SCHEDULE_CRON and SHOPFLOOR_SCHEDULE_TIMEZONE, checked so a typo fails at load, not at 6 am."""
+    from dagster._utils.schedules import is_valid_cron_string
+
+    cron = os.environ.get("SHOPFLOOR_SCHEDULE_CRON") or DEFAULT_SCHEDULE_CRON
+    timezone = os.environ.get("SHOPFLOOR_SCHEDULE_TIMEZONE") or DEFAULT_SCHEDULE_TIMEZONE
+    if not is_valid_cron_string(cron):
+        raise ValueError(f"SHOPFLOOR_SCHEDULE_CRON={cron!r} is not a cron expression, e.g. '0 6 * * *'")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"SHOPFLOOR_SCHEDULE_TIMEZONE={timezone!r} is not an IANA time zone, "
+                         "e.g. 'America/New_York'") from error
+    return ScheduleSettings(cron=cron, timezone=timezone)
+
+
+def settle_seconds() -> int:
+    return int(os.environ.get("SHOPFLOOR_LANDING_SETTLE_SECONDS") or DEFAULT_SETTLE_SECONDS)
+
+
+def landing_signatures(landing_dir: Path, source_names: list[str]) -> dict[str, FileSignature]:
+    """Signature of every loadable file under the given landing folders, keyed by path relative to landing_dir.
+
+    Only file metadata is read, never the warehouse (a run may be holding its write lock).
+    """
+    from shopfloor.ingest.loader import landing_files
+
+    signatures = {}
+    for source in source_names:
+        folder = landing_dir / source
+        if not folder.is_dir():
+            continue
+        for path in landing_files(folder):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # removed between the listing and the stat
+                continue
+            signatures[path.relative_to(landing_dir).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return signatures
+
+
+def changed_files(
+    previous: Mapping[str, FileSignature], current: Mapping[str, FileSignature], settled_before: float
+) -> tuple[dict[str, list[str]], dict[str, FileSignature]]:
+    """Files new or rewritten since previous, grouped by landing folder, and the signatures to remember.
+
+    A changed file modified after settled_before (a Unix time) may still be being copied in: it is neither
+    reported nor remembered, so a later look reports it once it has settled. Removed files are forgotten.
+    """
+    changed: dict[str, list[str]] = {}
+    remembered: dict[str, FileSignature] = {}
+    for relative, signature in sorted(current.items()):
+        known = previous.get(relative)
+        if known == signature:
+            remembered[relative] = signature
+        elif signature[1] / 1e9 > settled_before:
+            if known is not None:
+                remembered[relative] = known
+        else:
+            remembered[relative] = signature
+            changed.setdefault(relative.split("/", 1)[0], []).append(relative)
+    return changed, remembered
+
+
+def run_key(source: str, files: list[str], signatures: Mapping[str, FileSignature]) -> str:
+    """The same files with the same signatures give the same key, so Dagster never requests them twice."""
+    digest = hashlib.sha256(json.dumps([[f, *signatures[f]] for f in sorted(files)]).encode()).hexdigest()
+    return f"landing:{source}:{digest[:24]}"
+
+
+def encode_cursor(signatures: Mapping[str, FileSignature]) -> str:
+    return json.dumps({relative: list(signature) for relative, signature in sorted(signatures.items())})
+
+
+def decode_cursor(cursor: str | None) -> dict[str, FileSignature]:
+    return {relative: (size, mtime) for relative, (size, mtime) in json.loads(cursor or "{}").items()}
+
+
+def file_partition_keys(landing_dir: Path, source: str) -> list[str]:
+    """One partition per loadable file of a time-sliced landing folder: its path inside the folder
+    (e.g. 'grievance_log_2025-06-30.csv'), in name (so date) order."""
+    from shopfloor.ingest.loader import landing_files
+
+    folder = landing_dir / source
+    if not folder.is_dir():
+        return []
+    return [path.relative_to(folder).as_posix() for path in landing_files(folder)]
+
+
+def last_new_data_at(con, table: str) -> float | None:
+    """Unix time a file last brought new content into raw.<table> (None if none has), from raw._loads.
+
+    A wide-column table (ohio_voter_history) is fed by the files of its parent table, so those count too.
+    """
+    from shopfloor.layouts import load_registry
+
+    feeding = sorted({table} | {
+        layout.table for layout in load_registry().values()
+        if layout.wide_columns and layout.wide_columns.table == table
+    })
+    placeholders = ", ".join("?" for _ in feeding)
+    (finished_at,) = con.execute(
+        f"select max(finished_at) from raw._loads where status = 'loaded' and table_name in ({placeholders})",
+        feeding,
+    ).fetchone()
+    if finished_at is None:
+        return None
+    # raw._loads keeps UTC without a zone.
+    return finished_at.replace(tzinfo=ZoneInfo("UTC")).timestamp()
+
+
+def failure_log_path() -> Path:
+    return get_settings().data_dir / "logs" / "run_failures.jsonl"
+
+
+def failure_record(run_id: str, job_name: str, failed_at: float, failed_steps: list[str],
+                   error_classes: list[str]) -> dict:
+    """What an alert says about a failed run: ids, names of steps and error classes, never data values
+    (error messages can quote rows, so they stay in the run's log)."""
+    return {
+        "event": "run_failure",
+        "run_id": run_id,
+        "job": job_name,
+        "failed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(failed_at)),
+        "failed_steps": sorted(set(failed_steps)),
+        "error_classes": sorted(set(error_classes)),
+    }
+
+
+def root_error_class(error) -> str:
+    """Class name of the innermost cause of a Dagster SerializableErrorInfo: the error user code raised."""
+    while error.cause is not None:
+        error = error.cause
+    return error.cls_name
+
+
+def report_run_failure(record: dict, log_path: Path, webhook_url: str | None,
+                       timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> bool:
+    """Append record to log_path as one JSON line; POST it to webhook_url if given.
+
+    Returns whether the webhook accepted it (False without a webhook). A webhook that fails or times out is
+    logged and otherwise ignored: alerting must never fail the sensor that reports the failure.
+    """
+    line = json.dumps(record, sort_keys=True)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    if not webhook_url:
+        return False
+    request = urllib.request.Request(
+        webhook_url, data=line.encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        log.warning("run failure alert not delivered to the webhook: %s", type(error).__name__)
+        return False
