@@ -81,8 +81,9 @@
         'HIGHWAY': 'HWY', 'PLACE': 'PL', 'CIRCLE': 'CIR', 'TRAIL': 'TRL', 'TERRACE': 'TER', 'SQUARE': 'SQ',
         'EXPRESSWAY': 'EXPY', 'FREEWAY': 'FWY', 'ALLEY': 'ALY',
     } -%}
+    {%- set unit = "' (SUITE|STE|UNIT|APT|BLDG|BUILDING|RM|ROOM|#) ?[A-Z0-9-]*$'" -%}
     {%- set ns = namespace(sql="' ' || trim(regexp_replace(regexp_replace(regexp_replace(upper(" ~ column ~ "), "
-        ~ "'[.,'']', ' ', 'g'), ' (SUITE|STE|UNIT|APT|BLDG|BUILDING|RM|ROOM|#) ?[A-Z0-9-]*$', '', 'g'), ' +', ' ', 'g')) || ' '") -%}
+        ~ "'[.,'']', ' ', 'g'), " ~ unit ~ ", '', 'g'), ' +', ' ', 'g')) || ' '") -%}
     {%- for long, short in words.items() -%}
         {%- set ns.sql = "regexp_replace(" ~ ns.sql ~ ", ' " ~ long ~ " ', ' " ~ short ~ " ', 'g')" -%}
     {%- endfor -%}
@@ -97,4 +98,32 @@
 {#- The padded address after its house number ("FOREST AVE"). -#}
 {% macro site_street_name(padded) -%}
     nullif(trim(regexp_replace({{ padded }}, '^ [0-9]+[A-Z]? ', ' ', 'g')), '')
+{%- endmacro %}
+
+{#- The whole standardization of a raw name, as used by int_employer_mentions: -#}
+
+{#- Store number of a raw employer name. -#}
+{% macro employer_store_number_of(column) -%}
+    {{ employer_store_number(employer_name_padded(column)) }}
+{%- endmacro %}
+
+{#- Legal name of a raw employer name: before any d/b/a, no store number, legal form or leading THE,
+    abbreviations spelled out ("Wal-Mart Stores, Inc. #1234" -> "WAL MART STORES"). -#}
+{% macro employer_legal_name_core(column) -%}
+    {%- set without_store = employer_name_without_store(employer_name_padded(column)) -%}
+    {%- set legal = "coalesce(" ~ regex_group(without_store, '^(.*) DBA ') ~ " || ' ', " ~ without_store ~ ")" -%}
+    nullif(trim({{ employer_expand_abbreviations(employer_strip_legal_suffix(legal)) }}), '')
+{%- endmacro %}
+
+{#- Trade name of a raw employer name: after d/b/a, standardized like the legal name; NULL without d/b/a. -#}
+{% macro employer_dba_name_core(column) -%}
+    {%- set without_store = employer_name_without_store(employer_name_padded(column)) -%}
+    {%- set dba = "' ' || trim(" ~ regex_group(without_store, ' DBA (.*)$') ~ ") || ' '" -%}
+    nullif(trim({{ employer_expand_abbreviations(employer_strip_legal_suffix(dba)) }}), '')
+{%- endmacro %}
+
+{#- House number and standardized street of a raw address; NULL without a house number. -#}
+{% macro site_address_key(column) -%}
+    case when {{ site_street_number(site_address_padded(column)) }} is not null
+        then nullif(trim({{ site_address_padded(column) }}), '') end
 {%- endmacro %}

@@ -4,7 +4,9 @@
 {#- Upper case, accents dropped, hyphens as spaces, anything but letters and spaces removed:
     'Muñoz-O''Brien' -> 'MUNOZ OBRIEN'. Empty -> NULL. -#}
 {% macro person_name_std(column) -%}
-    nullif(trim(regexp_replace(regexp_replace(upper(strip_accents({{ column }})), '[^A-Z -]', '', 'g'), '[ -]+', ' ', 'g')), '')
+    nullif(trim(regexp_replace(
+        regexp_replace(upper(strip_accents({{ column }})), '[^A-Z -]', '', 'g'), '[ -]+', ' ', 'g'
+    )), '')
 {%- endmacro %}
 
 {#- The house number at the start of a street address: '9974 Oak Rd' -> '9974'. -#}

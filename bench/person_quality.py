@@ -1,0 +1,153 @@
+"""Person resolution quality: precision and recall of member -> voter registration links against ground truth.
+
+    python bench/person_quality.py --scale medium          # generate (once), load, dbt, link, measure
+    python bench/person_quality.py --scale small --no-docs  # print only
+    python bench/person_quality.py --voter-layouts nc_2022 --voter-layouts nc_2022,ohio  # with and without Ohio
+
+Generates the sample (seed 42) into a work folder unless it is already there, loads its voter files and member
+roll, builds int_person_mentions with dbt, runs shopfloor.resolution.persons.link_members_to_voters and scores
+the links against _truth/people.parquet. Targets: precision >= 0.98 and recall >= 0.90 at medium scale.
+Rewrites the "Person resolution" section of docs/quality.md with the result (other sections are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+QUALITY_DOC = REPO / "docs" / "quality.md"
+SECTION_TITLE = "## Person resolution"
+PRECISION_TARGET = 0.98
+RECALL_TARGET = 0.90
+
+
+def prepare_warehouse(landing: Path, warehouse: Path, dbt_artifacts: Path) -> None:
+    """Load the voter files and the member roll into a fresh warehouse and build int_person_mentions."""
+    import duckdb
+
+    from shopfloor.ingest import load_source
+    from shopfloor.settings import DBT_PROJECT_DIR
+
+    warehouse.unlink(missing_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        for source in ("voter_files", "membership"):
+            load_source(con, source, landing)
+    # cautious: leave out tests that also need models not built here (e.g. voter history).
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+int_person_mentions",
+         "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(dbt_artifacts / "target"),
+         "--log-path", str(dbt_artifacts / "logs")],
+        cwd=DBT_PROJECT_DIR, env={**os.environ, "SHOPFLOOR_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"},
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt build failed:\n{result.stdout[-4000:]}")
+
+
+def measure(scale: str, seed: int, work: Path, voter_layouts: tuple[str, ...]) -> dict:
+    import duckdb
+
+    from shopfloor.resolution.persons import evaluate_person_links, link_members_to_voters
+    from shopfloor.sample import generate
+
+    landing = work / f"{scale}-{seed}-{'-'.join(voter_layouts)}"
+    if not (landing / "_truth" / "people.parquet").exists():
+        generate(scale=scale, seed=seed, out=landing, voter_layouts=voter_layouts)
+    warehouse = work / f"{landing.name}.duckdb"
+    prepare_warehouse(landing, warehouse, work / "dbt")
+    with duckdb.connect(str(warehouse)) as con:
+        started = time.perf_counter()
+        summary = link_members_to_voters(con)
+        seconds = time.perf_counter() - started
+        quality = evaluate_person_links(con, landing / "_truth")
+    return {"scale": scale, "seed": seed, "voter_layouts": voter_layouts, "seconds": seconds,
+            "summary": summary, "quality": quality}
+
+
+def section(results: list[dict]) -> str:
+    lines = [
+        SECTION_TITLE, "",
+        "Members linked to voter registrations (`resolution.member_voter_links`, `marts.person_links`) by "
+        "`shopfloor.resolution.persons`, scored against the generated ground truth (`_truth/people.parquet`). "
+        "A predicted link is right when member and registration are the same true person; recall is over the "
+        "members who truly have a registration in the voter files loaded. "
+        f"Targets: precision >= {PRECISION_TARGET}, recall >= {RECALL_TARGET} at medium scale.", "",
+        "Method: dbt's `int_person_mentions` standardizes names (upper case, no accents, hyphens as spaces), "
+        "expands first names through the `nicknames` seed (BOB -> ROBERT) and splits the address into house "
+        "number and street. splink (DuckDB) compares first name (exact, shared nickname form, one edit), "
+        "middle name (exact, initial), last name (exact with term-frequency adjustment, one part of a "
+        "hyphenated name, one edit), birth year, residence (ZIP5, else state) and street address. Pairs come "
+        "only from blocks: birth year + ZIP5, birth year + surname, any shared first-name form + birth year + "
+        "surname initial, ZIP5 + surname. Training: prior from exact name + birth year + ZIP5, u from 2M "
+        "random pairs (fixed seed), m by two EM passes (blocked on birth year + ZIP5, then surname + "
+        "first name). Each member keeps its best registration; it is matched at or above the threshold unless "
+        "another member's link to the same registration weighs more.", "",
+        "Rerun: `python bench/person_quality.py --voter-layouts nc_2022 --voter-layouts nc_2022,ohio` "
+        "(small and medium). Measured on 2 cores; seconds are the linking step alone (training and "
+        "prediction), not generation, loading or dbt.", "",
+        "| scale | seed | voter files | members | registrations | scored pairs | members registered (truth) "
+        "| links predicted | links correct | precision | recall | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        s, q = r["summary"], r["quality"]
+        lines.append(f"| {r['scale']} | {r['seed']} | {', '.join(r['voter_layouts'])} | {s.members:,} | "
+                     f"{s.registrants:,} | {s.scored_pairs:,} | {q.registered_members:,} | {q.predicted_links:,} | "
+                     f"{q.correct_links:,} | {q.precision:.4f} | {q.recall:.4f} | {r['seconds']:.1f} |")
+    lines += ["", f"Match threshold: probability >= {results[0]['summary'].match_threshold}, "
+                  "one best registration per member.", "",
+              "Caveat: in the generated data a member's birth year and ZIP5 always agree with the registration "
+              "(a move changes the street, not the ZIP), and the voter file holds each worker once. Real rolls "
+              "and voter files disagree more often (typed birth dates, moves across ZIPs, stale registrations), "
+              "so expect lower recall there; the precision safeguards (state, one member per registration) hold.",
+              ""]
+    return "\n".join(lines)
+
+
+def write_section(text: str, doc: Path = QUALITY_DOC) -> None:
+    """Replace the Person resolution section of docs/quality.md (up to the next '## '), or append it."""
+    existing = doc.read_text() if doc.exists() else "# Quality\n"
+    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(existing):
+        updated = pattern.sub(lambda _: text + "\n", existing, count=1)
+    else:
+        updated = existing.rstrip("\n") + "\n\n" + text
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(updated.rstrip("\n") + "\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", action="append", choices=["small", "medium", "state"],
+                        help="repeat for several; default: small and medium")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--voter-layouts", action="append",
+                        help="comma-separated, e.g. nc_2022,ohio; repeat for several; default: nc_2022")
+    parser.add_argument("--work", type=Path, help="folder for the sample and warehouse (default: a temp folder)")
+    parser.add_argument("--no-docs", action="store_true", help="print the section, do not rewrite docs/quality.md")
+    args = parser.parse_args()
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    layout_sets = [tuple(layouts.split(",")) for layouts in args.voter_layouts or ["nc_2022"]]
+    with tempfile.TemporaryDirectory(prefix="person-quality-") as temporary:
+        work = args.work or Path(temporary)
+        work.mkdir(parents=True, exist_ok=True)
+        results = [measure(scale, args.seed, work, layouts)
+                   for scale in args.scale or ["small", "medium"] for layouts in layout_sets]
+    text = section(results)
+    print(text)
+    if not args.no_docs:
+        write_section(text)
+    medium = [r["quality"] for r in results if r["scale"] == "medium"]
+    return 0 if all(q.precision >= PRECISION_TARGET and q.recall >= RECALL_TARGET for q in medium) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+-- Every member on the roll and every voter registration, in one shape for person matching
+-- (shopfloor.resolution.persons): standardized names, the given names a nickname stands for, birth year,
+-- house number, street and ZIP. Holds names and addresses; not for analysts.
+with members as (
+    select
+        'member' as source,
+        member_id as record_id,
+        state,
+        cast(null as varchar) as voter_id,
+        {{ person_name_std('first_name') }} as first_name_std,
+        {{ person_name_std('middle_name') }} as middle_name_std,
+        {{ person_name_std('last_name') }} as last_name_std,
+        cast(extract(year from birth_date) as integer) as birth_year,
+        {{ street_number('street_address') }} as street_number,
+        {{ street_name_std('street_address') }} as street_name_std,
+        zip5
+    from {{ ref('stg_union_roll__members') }}
+),
+
+registrants as (
+    select
+        'voter' as source,
+        voter_registration_key as record_id,
+        state,
+        voter_id,
+        {{ person_name_std('first_name') }} as first_name_std,
+        {{ person_name_std('middle_name') }} as middle_name_std,
+        {{ person_name_std('last_name') }} as last_name_std,
+        cast(birth_year as integer) as birth_year,
+        {{ street_number('residential_street_address') }} as street_number,
+        {{ street_name_std('residential_street_address') }} as street_name_std,
+        residential_zip5 as zip5
+    from {{ ref('int_voter_registrations') }}
+),
+
+mentions as (
+    select * from members
+    union all
+    select * from registrants
+),
+
+-- A nickname can stand for several given names (PAT: PATRICIA, PATRICK); keep them all.
+given_names as (
+    select nickname, list(given_name order by given_name) as given_names
+    from {{ ref('nicknames') }}
+    group by nickname
+)
+
+select
+    mentions.source || ':' || mentions.record_id as mention_id,
+    mentions.source,
+    mentions.record_id,
+    mentions.state,
+    mentions.voter_id,
+    mentions.first_name_std,
+    -- One given name per nickname (the first alphabetically), a blocking key; first_name_forms for comparing.
+    coalesce(given_names.given_names[1], mentions.first_name_std) as first_name_canonical,
+    case when mentions.first_name_std is not null then
+        list_distinct(list_prepend(mentions.first_name_std, coalesce(given_names.given_names, [])))
+    end as first_name_forms,
+    mentions.middle_name_std,
+    left(mentions.middle_name_std, 1) as middle_initial,
+    mentions.last_name_std,
+    -- A hyphenated surname is often typed with one part only: compare the parts as well as the whole.
+    string_split(mentions.last_name_std, ' ') as last_name_parts,
+    mentions.birth_year,
+    mentions.street_number,
+    mentions.street_name_std,
+    mentions.zip5
+from mentions
+left join given_names on mentions.first_name_std = given_names.nickname

@@ -1,0 +1,23 @@
+-- One row per member on the latest roll: is the member a registered voter, and under which pseudonymous
+-- registration. Built after person resolution (shopfloor.resolution.persons) has written
+-- resolution.member_voter_links; keys only, no names, addresses or birth dates.
+{{ config(tags=['after_resolution']) }}
+
+with members as (
+    select member_id, member_key from {{ ref('stg_union_roll__members') }}
+),
+
+links as (
+    select * from {{ source('person_resolution', 'member_voter_links') }}
+)
+
+select
+    members.member_key,
+    coalesce(links.matched, false) as is_registered_voter,
+    case when links.matched then links.state end as voter_state,
+    case when links.matched then {{ person_key("links.state || ':' || links.voter_id") }} end as voter_key,
+    -- The best candidate's score even when it falls short, so analysts can see how close the misses were.
+    links.match_probability,
+    links.match_weight
+from members
+left join links on members.member_id = links.member_id

@@ -1,0 +1,446 @@
+"""Employer and workplace resolution: which source records name the same establishment, and which
+establishments belong to the same employer.
+
+Input: intermediate.int_employer_mentions (dbt), one row per OSHA inspection, NLRB case, NLRB election unit,
+union member and grievance, with the employer name standardized and split (legal core, d/b/a core, store
+number) and the workplace address as house number and standardized street. Output:
+resolution.employer_mention_clusters, one row per mention with its workplace_id, employer_id, match_method and
+match_probability.
+
+Four steps:
+1. Names: a mistyped legal form ending a name is dropped ("FOOD GIANT CROP"), a name one dropped or swapped
+   letter from a more used name maps to it, and a trade name written alone or before the legal name ("FOOD
+   GIANT SUPERMARKET FOOD GIANT") maps to the legal name it is filed under.
+2. Workplaces from mentions that carry a street address (all but NLRB unfair-labor-practice cases): splink
+   (Fellegi-Sunter on DuckDB) scores pairs formed only inside blocks (same address; same ZIP and name prefix;
+   same house number and name prefix), and connected components of the pairs at or above MATCH_THRESHOLD are
+   the workplaces.
+3. Employers: each workplace takes the name its mentions give most often (agency mentions count double).
+   Workplaces with the same name are one employer, across sites and store numbers.
+4. Mentions without an address (ULP cases name only the employer and city) join their employer by name, and
+   the workplace only when that employer has exactly one known workplace in the city; with none they form a
+   workplace of their own per employer and city, with several the workplace stays unknown (NULL).
+
+Ids are stable: a workplace's id is derived from the smallest mention_id in it, an employer's from the
+smallest mention_id of all its workplaces ('W'/'E' and the first 12 hex digits of md5). The same mentions give
+the same ids; splink's training is seeded.
+
+splink runs in a private in-memory DuckDB so its scratch tables never land in the warehouse.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+
+import duckdb
+
+MENTIONS_TABLE = "intermediate.int_employer_mentions"
+CLUSTERS_SCHEMA = "resolution"
+CLUSTERS_TABLE = f"{CLUSTERS_SCHEMA}.employer_mention_clusters"
+
+# Pairs of address-bearing mentions at or above this probability are the same workplace. Chosen on the small
+# and medium samples (bench/employer_quality.py, docs/quality.md).
+MATCH_THRESHOLD = 0.5
+# Share of one workplace's record pairs whose standardized addresses, or store numbers, still differ (a typo,
+# a second entrance): set, not learned (see _exact_or_else).
+ADDRESS_DIFFERS_M = 0.02
+STORE_NUMBER_DIFFERS_M = 0.02
+# splink's u estimation samples random pairs: a fixed seed makes the model, and so the clusters, repeatable.
+TRAINING_SEED = 42
+U_SAMPLE_PAIRS = 2e6
+# A name key this long is a typo of a more used one a dropped or swapped letter away. A shorter one (down to
+# SHORT_TYPO_NAME_LENGTH) only when the other is used SHORT_TYPO_SUPPORT_RATIO times as often: short names are
+# too often another employer one letter away.
+MIN_TYPO_NAME_LENGTH = 8
+SHORT_TYPO_NAME_LENGTH = 5
+SHORT_TYPO_SUPPORT_RATIO = 10
+# Legal forms (and STORE) whose mistyped spelling ends a name ("FOOD GIANT CROP", "PARCEL EXPRESS INC TORE"):
+# the standardization strips them when spelled right.
+LEGAL_FORM_WORDS = ("INC", "INCORPORATED", "CORP", "CORPORATION", "COMPANY", "LLC", "LTD", "LIMITED",
+                    "PARTNERSHIP", "STORE")
+# Sources whose names are the agencies' legal names (the union writes its own short forms and trade names).
+AGENCY_SOURCES = ("osha_inspection", "nlrb_cases", "nlrb_election_tallies", "nlrb_recent_election_results")
+
+_LINK_COLUMNS = ("mention_id", "legal_name_key", "dba_name_key", "store_number", "address_key", "street_number",
+                 "zip5")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EmployerResolutionSummary:
+    """What a run did, in counts only: safe for logs and Dagster metadata."""
+
+    mentions: int
+    mentions_with_address: int
+    scored_pairs: int
+    workplaces: int
+    employers: int
+    mentions_without_workplace: int
+    match_threshold: float
+
+    def as_metadata(self) -> dict[str, int | float]:
+        return asdict(self)
+
+
+def _exact_or_else(column: str, m_else: float):
+    """Exact match or not. Records of one workplace (what EM learns from) seldom disagree here, so EM cannot
+    estimate how often they do: m of the 'else' level is set (m_else) and EM leaves it as set."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[cll.NullLevel(column), cll.ExactMatchLevel(column),
+                           cll.ElseLevel().configure(m_probability=m_else)],
+    )
+
+
+def link_settings():
+    """The splink model: how two address-bearing mentions are compared and which pairs are formed."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    name = cl.CustomComparison(
+        output_column_name="employer_name",
+        comparison_levels=[
+            cll.NullLevel("legal_name_key"),
+            cll.ExactMatchLevel("legal_name_key"),
+            # The same legal name once trade names and typos are mapped (_canonical_names).
+            cll.ExactMatchLevel("employer_key"),
+            # A trade name on one side, or one name inside the other ("SUNRISE CARE CENTER SUNRISE SENIOR LIVING").
+            cll.CustomLevel(
+                "legal_name_key_l = dba_name_key_r or dba_name_key_l = legal_name_key_r "
+                "or dba_name_key_l = dba_name_key_r "
+                "or (length(legal_name_key_r) >= 6 and contains(legal_name_key_l, legal_name_key_r)) "
+                "or (length(legal_name_key_l) >= 6 and contains(legal_name_key_r, legal_name_key_l))",
+                label_for_charts="Trade name or contained name",
+            ),
+            cll.JaroWinklerLevel("legal_name_key", 0.92),
+            cll.JaroWinklerLevel("legal_name_key", 0.8),
+            cll.ElseLevel(),
+        ],
+    )
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="mention_id",
+        comparisons=[
+            name,
+            _exact_or_else("address_key", ADDRESS_DIFFERS_M),
+            _exact_or_else("store_number", STORE_NUMBER_DIFFERS_M),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("address_key"),
+            block_on("zip5", "substr(legal_name_key, 1, 4)"),
+            block_on("street_number", "substr(legal_name_key, 1, 3)"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+def _train(linker, seed: int) -> None:
+    from splink import block_on
+
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("address_key", "legal_name_key")], recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
+    # Each session fixes the comparisons it blocks on and learns the others' m values.
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("address_key"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("legal_name_key", "store_number"))
+
+
+def resolve_employers(con: duckdb.DuckDBPyConnection, *, mentions_table: str = MENTIONS_TABLE,
+                      threshold: float = MATCH_THRESHOLD, seed: int = TRAINING_SEED) -> EmployerResolutionSummary:
+    """Cluster the mentions in `mentions_table` into workplaces and employers; (re)write CLUSTERS_TABLE."""
+    scratch = duckdb.connect()
+    try:
+        # Sorted, so that splink sees the same input in the same order every run.
+        scratch.register("mentions_arrow", con.sql(f"select * from {mentions_table} order by mention_id")
+                         .to_arrow_table())
+        scratch.execute("create table mentions as select * from mentions_arrow")
+        scratch.unregister("mentions_arrow")
+        _canonical_names(scratch)
+        scored_pairs = _link_sites(scratch, threshold, seed)
+        _assign_employers(scratch)
+        _place_mentions_without_address(scratch)
+        clusters = scratch.sql("select * from mention_clusters order by mention_id").to_arrow_table()
+        counts = scratch.execute("""
+            select count(*), count(*) filter (where address_key is not null),
+                   count(distinct workplace_id), count(distinct employer_id), count(*) - count(workplace_id)
+            from mention_clusters join mentions using (mention_id)
+        """).fetchall()[0]
+    finally:
+        scratch.close()
+    con.execute(f"create schema if not exists {CLUSTERS_SCHEMA}")
+    con.register("clusters_arrow", clusters)
+    try:
+        con.execute(f"create or replace table {CLUSTERS_TABLE} as select * from clusters_arrow")
+    finally:
+        con.unregister("clusters_arrow")
+    summary = EmployerResolutionSummary(
+        mentions=counts[0], mentions_with_address=counts[1], scored_pairs=scored_pairs, workplaces=counts[2],
+        employers=counts[3], mentions_without_workplace=counts[4], match_threshold=threshold)
+    log.info("Employer resolution: %s", summary)
+    return summary
+
+
+def _link_sites(scratch: duckdb.DuckDBPyConnection, threshold: float, seed: int) -> int:
+    """Table site_members(mention_id, site_key, match_probability): address-bearing mentions in workplaces."""
+    from splink import DuckDBAPI, Linker
+
+    columns = ", ".join(_LINK_COLUMNS)
+    scratch.execute(f"create table link_input as select {columns}, mention_names.employer_key from mentions "
+                    "join mention_names using (mention_id) where address_key is not null")
+    db_api = DuckDBAPI(scratch)
+    linker = Linker(db_api.register("link_input"), link_settings(), log_level=logging.WARNING)
+    _train(linker, seed)
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
+    scratch.execute(f"create table site_pairs as select mention_id_l, mention_id_r, match_probability "
+                    f"from {predictions.physical_name}")
+    scratch.execute(f"""
+        create table site_members as
+        with best as (
+            select mention_id, max(match_probability) as match_probability
+            from (select mention_id_l as mention_id, match_probability from site_pairs
+                  union all select mention_id_r, match_probability from site_pairs)
+            group by mention_id
+        )
+        select clusters.mention_id,
+               min(clusters.mention_id) over (partition by clusters.cluster_id) as site_key,
+               best.match_probability
+        from {clusters.physical_name} as clusters
+        left join best using (mention_id)
+    """)
+    return scratch.execute("select count(*) from site_pairs").fetchall()[0][0]
+
+
+def _canonical_names(scratch: duckdb.DuckDBPyConnection) -> None:
+    """Table mention_names(mention_id, employer_key): each mention's legal name key with a mistyped legal form
+    dropped, a mistyped name corrected, and a trade name mapped to the legal name it stands for."""
+    _strip_mistyped_legal_forms(scratch)
+    _fix_typos(scratch)
+    agency = ", ".join(f"'{source}'" for source in AGENCY_SOURCES)
+    scratch.execute(f"""
+        create table name_aliases as
+        -- The trade name typed before the legal name, as one name: maps to the legal name.
+        with pairs as (
+            select coalesce(fixed_dba.employer_key, mentions.dba_name_key) as dba_key,
+                   fixed_legal.employer_key as legal_key, count(*) as uses
+            from mentions
+            join base_names using (mention_id)
+            join typo_fixed_names as fixed_legal on fixed_legal.name_key = base_names.name_key
+            left join typo_fixed_names as fixed_dba on fixed_dba.name_key = mentions.dba_name_key
+            where mentions.dba_name_key is not null
+            group by all
+        ),
+        -- An agency's legal name written without d/b/a is a name of its own, even if another employer trades
+        -- under it: then the trade name alone is not mapped.
+        agency_legal_names as (
+            select distinct base_names.name_key from mentions join base_names using (mention_id)
+            where mentions.source_table in ({agency}) and mentions.dba_name_key is null
+        ),
+        candidates as (
+            select dba_key || legal_key as name_key, legal_key as employer_key, uses from pairs
+            union all
+            select dba_key, legal_key, uses from pairs
+            where dba_key not in (select name_key from agency_legal_names where name_key is not null)
+        )
+        select name_key, first(employer_key order by uses desc, length(employer_key), employer_key) as employer_key
+        from candidates
+        where name_key <> employer_key
+        group by name_key
+    """)
+    scratch.execute("""
+        create table mention_names as
+        select base_names.mention_id,
+               coalesce(name_aliases.employer_key, typo_fixed_names.employer_key, base_names.name_key) as employer_key
+        from base_names
+        left join typo_fixed_names on typo_fixed_names.name_key = base_names.name_key
+        left join name_aliases on name_aliases.name_key = coalesce(typo_fixed_names.employer_key, base_names.name_key)
+    """)
+
+
+def _strip_mistyped_legal_forms(scratch: duckdb.DuckDBPyConnection) -> None:
+    """Table base_names(mention_id, name_key): legal_name_key, without last words that are a legal form (or
+    STORE) with one letter dropped or two swapped."""
+    forms = ", ".join(f"'{form}'" for form in LEGAL_FORM_WORDS)
+    scratch.execute(f"""
+        create table mistyped_forms as
+        with last_words as (
+            select distinct words[len(words)] as word from (
+                select string_split(legal_name_core, ' ') as words from mentions where legal_name_core is not null)
+            union
+            select distinct words[len(words) - 1] from (
+                select string_split(legal_name_core, ' ') as words from mentions where legal_name_core is not null)
+        )
+        select distinct last_words.word
+        from last_words join unnest([{forms}]) as forms(form)
+            on abs(length(last_words.word) - length(forms.form)) <= 1
+        where damerau_levenshtein(last_words.word, forms.form) = 1
+            and (length(last_words.word) <> length(forms.form)
+                 or list_sort(string_split(last_words.word, '')) = list_sort(string_split(forms.form, '')))
+    """)
+    # Two passes: "INC TORE" loses TORE, then INC.
+    scratch.execute(f"""
+        create table base_names as
+        with words as (
+            select mention_id, legal_name_key, string_split(legal_name_core, ' ') as words from mentions
+        ),
+        first_pass as (
+            select mention_id, legal_name_key,
+                   case when len(words) > 1 and words[len(words)] in (select word from mistyped_forms)
+                        then words[1:len(words) - 1] else words end as words
+            from words
+        ),
+        second_pass as (
+            select mention_id, legal_name_key,
+                   case when len(words) > 1 and (words[len(words)] in (select word from mistyped_forms)
+                                                 or words[len(words)] in ({forms}))
+                        then words[1:len(words) - 1] else words end as words
+            from first_pass
+        )
+        select mention_id,
+               case when legal_name_key is not null then array_to_string(words, '') end as name_key
+        from second_pass
+    """)
+
+
+def _fix_typos(scratch: duckdb.DuckDBPyConnection) -> None:
+    """Table typo_fixed_names(name_key, employer_key): every base name key, mapped to the more used name one
+    dropped or swapped letter away when there is one. A substituted letter is not taken as a typo: HANSEN and
+    HANSON are different people. Names are only compared within blocks sharing their first or last three
+    letters."""
+    scratch.execute("""
+        create table name_support as
+        select name_key, count(*) as uses, list_sort(string_split(name_key, '')) as letters
+        from base_names where name_key is not null group by name_key
+    """)
+    close_enough = (f"and fixed.uses > typo.uses and length(typo.name_key) >= {SHORT_TYPO_NAME_LENGTH} "
+                    f"and (length(typo.name_key) >= {MIN_TYPO_NAME_LENGTH} "
+                    f"or fixed.uses >= {SHORT_TYPO_SUPPORT_RATIO} * typo.uses) "
+                    "and abs(length(typo.name_key) - length(fixed.name_key)) <= 1")
+    scratch.execute(f"""
+        create table typo_fixed_names as
+        with blocked_pairs as (
+            select typo.name_key, fixed.name_key as fixed_key
+            from name_support as typo join name_support as fixed
+                on left(typo.name_key, 3) = left(fixed.name_key, 3) {close_enough}
+            union
+            select typo.name_key, fixed.name_key
+            from name_support as typo join name_support as fixed
+                on right(typo.name_key, 3) = right(fixed.name_key, 3) {close_enough}
+        ),
+        fixes as (
+            select typo.name_key,
+                   first(fixed.name_key order by fixed.uses desc, length(fixed.name_key), fixed.name_key)
+                       as employer_key
+            from blocked_pairs
+            join name_support as typo on typo.name_key = blocked_pairs.name_key
+            join name_support as fixed on fixed.name_key = blocked_pairs.fixed_key
+            where damerau_levenshtein(typo.name_key, fixed.name_key) = 1
+                and (length(typo.name_key) <> length(fixed.name_key) or typo.letters = fixed.letters)
+            group by typo.name_key
+        )
+        select name_support.name_key, coalesce(fixes.employer_key, name_support.name_key) as employer_key
+        from name_support left join fixes using (name_key)
+    """)
+
+
+def _assign_employers(scratch: duckdb.DuckDBPyConnection) -> None:
+    """Table sites(site_key, employer_key, city, state): each workplace's most used name and place."""
+    agency = ", ".join(f"'{source}'" for source in AGENCY_SOURCES)
+    scratch.execute(f"""
+        create table sites as
+        -- The agencies write legal names; the union often a short form or the trade name: theirs count double.
+        with votes as (
+            select site_members.site_key, mention_names.employer_key,
+                   sum(case when mentions.source_table in ({agency}) then 2 else 1 end) as weight
+            from site_members
+            join mention_names using (mention_id)
+            join mentions using (mention_id)
+            where mention_names.employer_key is not null
+            group by all
+        ),
+        places as (
+            select site_members.site_key, mentions.city, mentions.state, count(*) as uses
+            from site_members join mentions using (mention_id)
+            where mentions.city is not null and mentions.state is not null
+            group by all
+        )
+        select site_key,
+               (select first(employer_key order by weight desc, length(employer_key), employer_key)
+                from votes where votes.site_key = keys.site_key) as employer_key,
+               (select first(city order by uses desc, city, state)
+                from places where places.site_key = keys.site_key) as city,
+               (select first(state order by uses desc, city, state)
+                from places where places.site_key = keys.site_key) as state
+        from (select distinct site_key from site_members) as keys
+    """)
+
+
+def _place_mentions_without_address(scratch: duckdb.DuckDBPyConnection) -> None:
+    """Table mention_clusters(mention_id, workplace_id, employer_id, match_method, match_probability)."""
+    scratch.execute("""
+        create table placed as
+        with unplaced as (
+            select mentions.mention_id, mention_names.employer_key, mentions.city, mentions.state
+            from mentions join mention_names using (mention_id)
+            where mentions.address_key is null
+        ),
+        candidate_sites as (
+            select unplaced.mention_id, count(sites.site_key) as sites, min(sites.site_key) as site_key
+            from unplaced
+            left join sites on sites.employer_key = unplaced.employer_key
+                and sites.city = unplaced.city and sites.state = unplaced.state
+            group by unplaced.mention_id
+        )
+        select
+            unplaced.mention_id,
+            unplaced.employer_key,
+            case
+                when candidate_sites.sites = 1 then candidate_sites.site_key
+                when candidate_sites.sites = 0 and unplaced.employer_key is not null
+                    then min(unplaced.mention_id) over (
+                        partition by unplaced.employer_key, unplaced.city, unplaced.state, candidate_sites.sites = 0)
+            end as site_key,
+            case
+                when candidate_sites.sites = 1 then 'employer name and city'
+                when candidate_sites.sites = 0 and unplaced.employer_key is not null then 'new site: employer and city'
+                when unplaced.employer_key is null then 'unresolved'
+                else 'employer only: several sites in city'
+            end as match_method
+        from unplaced join candidate_sites using (mention_id)
+    """)
+    scratch.execute("""
+        create table mention_clusters as
+        with all_members as (
+            select site_members.mention_id, sites.employer_key, site_members.site_key,
+                   case when site_members.match_probability is null then 'single record'
+                        else 'splink' end as match_method,
+                   site_members.match_probability
+            from site_members join sites using (site_key)
+            union all
+            select mention_id, employer_key, site_key, match_method, cast(null as double) from placed
+        ),
+        -- A workplace whose records name no employer (only a legal form, say) is an employer of its own; so is
+        -- such a record without a workplace.
+        keyed as (
+            select *, coalesce(employer_key, 'site:' || site_key, 'mention:' || mention_id) as employer_group
+            from all_members
+        ),
+        ids as (
+            select *, min(mention_id) over (partition by employer_group) as employer_anchor from keyed
+        )
+        select
+            mention_id,
+            -- site_key is already the smallest mention_id of the workplace.
+            case when site_key is not null then 'W' || left(md5(site_key), 12) end as workplace_id,
+            'E' || left(md5(employer_anchor), 12) as employer_id,
+            match_method,
+            -- Rounded: the last digits depend on the order DuckDB sums in, and the output should not.
+            round(match_probability, 6) as match_probability
+        from ids
+    """)

@@ -1,0 +1,164 @@
+"""Person resolution: members linked to voter registrations (shopfloor.resolution.persons).
+
+The module fixture generates the small sample (seed 42, North Carolina and Ohio voter files), loads the voter
+files and the member roll, builds int_person_mentions with dbt and links once; the tests read that warehouse.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from shopfloor.settings import DBT_PROJECT_DIR
+
+DBT = Path(sys.executable).parent / "dbt"
+NICKNAMES_SEED = DBT_PROJECT_DIR / "seeds" / "resolution" / "nicknames.csv"
+
+
+@dataclass(frozen=True)
+class LinkedSample:
+    landing: Path
+    warehouse: Path
+    dbt_artifacts: Path
+    summary: object
+
+
+def run_dbt(args: list[str], warehouse: Path, artifacts: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SHOPFLOOR_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
+    return subprocess.run(
+        [str(DBT), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(artifacts / "target"), "--log-path", str(artifacts / "logs")],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def linked_sample(tmp_path_factory: pytest.TempPathFactory) -> LinkedSample:
+    from shopfloor.ingest import load_source
+    from shopfloor.resolution.persons import link_members_to_voters
+    from shopfloor.sample import generate
+
+    root = tmp_path_factory.mktemp("person_resolution")
+    landing, warehouse = root / "landing", root / "warehouse.duckdb"
+    generate(scale="small", seed=42, out=landing, voter_layouts=("nc_2022", "ohio"))
+    with duckdb.connect(str(warehouse)) as con:
+        for source in ("voter_files", "membership"):
+            load_source(con, source, landing)
+    # cautious: skip tests that also need models not built here (voter history).
+    result = run_dbt(["build", "--select", "+int_person_mentions", "--indirect-selection", "cautious"],
+                     warehouse, root)
+    assert result.returncode == 0, result.stdout[-4000:]
+    with duckdb.connect(str(warehouse)) as con:
+        summary = link_members_to_voters(con)
+    return LinkedSample(landing=landing, warehouse=warehouse, dbt_artifacts=root, summary=summary)
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_nickname_seed_pairs_nicknames_with_given_names():
+    with NICKNAMES_SEED.open(newline="") as seed:
+        pairs = [(row["nickname"], row["given_name"]) for row in csv.DictReader(seed)]
+    assert len(pairs) >= 300
+    assert len(set(pairs)) == len(pairs)
+    assert all(name.isalpha() and name.isupper() for pair in pairs for name in pair)
+    assert {("BOB", "ROBERT"), ("BILL", "WILLIAM"), ("PEGGY", "MARGARET"), ("PAT", "PATRICIA"),
+            ("PAT", "PATRICK"), ("CHUCK", "CHARLES")} <= set(pairs)
+
+
+def test_name_and_address_macros_standardize(linked_sample):
+    select = ", ".join([
+        """{{ person_name_std("'Muñoz-O''Brien '") }} as hyphenated""",
+        """{{ person_name_std("'  '") }} as blank""",
+        """{{ street_number("' 12   New   Street '") }} as house""",
+        """{{ street_name_std("' 12   New   Street '") }} as padded""",
+        """{{ street_name_std("'3976 MAGNOLIA PKWY  '") }} as abbreviated""",
+        """{{ street_name_std("'7 St. Mary''s Avenue'") }} as punctuated""",
+    ])
+    # The fixture's artifacts folder: dbt re-parses only what changed since its build.
+    result = run_dbt(["show", "--inline", f"select {select}", "--output", "json", "--quiet"],
+                     linked_sample.warehouse, linked_sample.dbt_artifacts)
+    assert result.returncode == 0, result.stdout[-2000:]
+    row = json.loads(result.stdout)["show"][0]
+    assert row == {"hyphenated": "MUNOZ OBRIEN", "blank": None, "house": "12", "padded": "NEW ST",
+                   "abbreviated": "MAGNOLIA PKWY", "punctuated": "ST MARYS AVE"}
+
+
+def test_mentions_carry_nickname_forms_and_surname_parts(linked_sample):
+    warehouse = linked_sample.warehouse
+    forms = dict(query(warehouse, "select distinct first_name_std, first_name_forms from "
+                                  "intermediate.int_person_mentions where first_name_std in ('BOB', 'PAT')"))
+    assert "ROBERT" in forms["BOB"] and {"PATRICIA", "PATRICK"} <= set(forms["PAT"])
+    bad_names = query(warehouse, "select count(*) from intermediate.int_person_mentions "
+                                 "where not regexp_full_match(last_name_std, '[A-Z]+( [A-Z]+)*')")
+    assert bad_names == [(0,)]
+    hyphenated = query(warehouse, "select count(*) from intermediate.int_person_mentions "
+                                  "where len(last_name_parts) > 1 and source = 'voter'")
+    assert hyphenated[0][0] > 0
+    counts = dict(query(warehouse, "select source, count(*) from intermediate.int_person_mentions group by 1"))
+    assert counts["member"] == linked_sample.summary.members and counts["voter"] == linked_sample.summary.registrants
+
+
+def test_links_meet_precision_and_recall_targets(linked_sample):
+    from shopfloor.resolution.persons import evaluate_person_links
+
+    with duckdb.connect(str(linked_sample.warehouse), read_only=True) as con:
+        quality = evaluate_person_links(con, linked_sample.landing / "_truth")
+    assert quality.registered_members > 1000  # North Carolina and Ohio registrations of the 1,500 members
+    assert quality.precision >= 0.98
+    assert quality.recall >= 0.90
+
+
+def test_one_registrant_per_member_and_one_member_per_registrant(linked_sample):
+    warehouse = linked_sample.warehouse
+    one_row_each = query(warehouse, "select count(*) = count(distinct member_id) from resolution.member_voter_links")
+    assert one_row_each == [(True,)]
+    states = {row[0] for row in query(warehouse, "select distinct state from resolution.member_voter_links "
+                                                 "where matched")}
+    assert states == {"NC", "OH"}
+    below = query(warehouse, "select count(*) from resolution.member_voter_links "
+                             "where matched and match_probability < 0.9")
+    assert below == [(0,)]
+    claimed_twice = query(warehouse, "select count(*) from (select state, voter_id from resolution.member_voter_links "
+                                     "where matched group by all having count(*) > 1)")
+    assert claimed_twice == [(0,)]
+
+
+def test_same_mentions_give_the_same_links(linked_sample):
+    from shopfloor.resolution.persons import LINKS_TABLE, link_members_to_voters
+
+    links_sql = f"select member_id, state, voter_id, matched, round(match_weight, 6) from {LINKS_TABLE} order by 1"
+    first = query(linked_sample.warehouse, links_sql)
+    with duckdb.connect(str(linked_sample.warehouse)) as con:
+        again = link_members_to_voters(con)
+    assert query(linked_sample.warehouse, links_sql) == first
+    assert again == linked_sample.summary
+
+
+def test_asset_metadata_holds_counts_and_rates_not_names(linked_sample, monkeypatch):
+    import dagster as dg
+
+    from orchestration.defs.resolution.persons import member_voter_links
+    from orchestration.defs.resources import Warehouse
+
+    monkeypatch.setenv("SHOPFLOOR_LANDING_DIR", str(linked_sample.landing))
+    result = dg.materialize([member_voter_links], resources={"warehouse": Warehouse(path=str(linked_sample.warehouse))})
+    assert result.success
+    metadata = result.asset_materializations_for_node(member_voter_links.node_def.name)[0].metadata
+    values = {name: value.value for name, value in metadata.items()}
+    assert all(isinstance(value, (int, float)) for value in values.values())
+    assert values["truth_precision"] >= 0.98 and values["truth_recall"] >= 0.90
+    names = {row[0] for row in query(linked_sample.warehouse,
+                                     "select first_name_std from intermediate.int_person_mentions "
+                                     "union select last_name_std from intermediate.int_person_mentions")}
+    assert not {word for name in metadata for word in name.upper().replace("/", "_").split("_")} & names
