@@ -40,6 +40,12 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     return start_ui(host=args.host, port=args.port)
 
 
+def _cmd_power(args: argparse.Namespace) -> int:
+    from shopfloor.experiments.power import main as power_main
+
+    return power_main(args.power_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shopfloor",
@@ -88,11 +94,23 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     ui.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
     ui.set_defaults(func=_cmd_ui)
+    power = commands.add_parser(
+        "power",
+        add_help=False,
+        help="size an experiment: the minimum detectable effect for N, or the N for an effect (power --help)",
+    )
+    power.set_defaults(func=_cmd_power)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # `power` has a parser of its own (shopfloor.experiments.power): hand it every argument after the word.
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "power":
+        args.power_args = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return args.func(args)
 
 

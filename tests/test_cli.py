@@ -103,3 +103,11 @@ def test_ui_serves_the_code_location_and_stops_on_sigterm(scratch_paths: Path):
         ui.wait(timeout=30)
     with pytest.raises(OSError):
         _get(f"{base}/server_info")
+
+
+def test_power_prints_the_minimum_detectable_effect_and_the_units_needed(capsys: pytest.CaptureFixture[str]):
+    assert main(["power", "--n", "800", "--arms", "4", "--base-rate", "0.3"]) == 0
+    assert "minimum detectable effect: 0.1337" in capsys.readouterr().out
+    assert main(["power", "--effect", "0.1", "--base-rate", "0.5"]) == 0
+    # The textbook two-proportion example: 0.5 -> 0.6 needs 385 per group at alpha 0.05, power 0.8.
+    assert "385" in capsys.readouterr().out
