@@ -1,0 +1,209 @@
+"""Point-in-time targeting marts (models/marts/targeting, macros/point_in_time).
+
+The module fixture generates the small sample (seed 42, NC and Ohio voter files), loads every source, builds the
+models before resolution, runs employer and person resolution, then builds the after-resolution models and the
+targeting marts with their dbt tests (as of the default 2025-06-30). Leakage tests rebuild the marts in a copy.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from shopfloor.settings import DBT_PROJECT_DIR
+
+DBT = Path(sys.executable).parent / "dbt"
+TARGETING = ["path:models/intermediate/features", "path:models/marts/targeting"]
+DEFAULT_AS_OF = "2025-06-30"
+EARLIER_AS_OF = "2019-01-01"
+
+# Every dated input of the feature macros and the column that dates it: what must not count on or after as_of.
+DATED_INPUTS = {
+    "marts.fct_osha_inspections": "opened_on",
+    "marts.fct_osha_violations": "issued_on",
+    "marts.fct_nlrb_cases": "filed_on",
+    "marts.fct_nlrb_elections": "election_date",
+    "marts.fct_grievances": "filed_on",
+    "intermediate.int_workplace_grievances": "filed_on",
+    "marts.dim_members": "joined_on",
+    "intermediate.int_member_voter_registrations": "registered_on",
+    "intermediate.int_member_general_elections": "election_date",
+}
+
+
+@dataclass(frozen=True)
+class TargetingSample:
+    landing: Path
+    warehouse: Path
+    artifacts: Path
+
+
+def run_dbt(args: list[str], warehouse: Path, artifacts: Path) -> None:
+    result = subprocess.run(
+        [str(DBT), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(artifacts / "target"), "--log-path", str(artifacts / "logs")],
+        capture_output=True, text=True, env={**os.environ, "DO_NOT_TRACK": "1", "SHOPFLOOR_WAREHOUSE": str(warehouse)},
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> TargetingSample:
+    from shopfloor.ingest import load_source
+    from shopfloor.resolution.employers import resolve_employers
+    from shopfloor.resolution.persons import link_members_to_voters
+    from shopfloor.sample import generate
+
+    root = tmp_path_factory.mktemp("targeting")
+    landing, warehouse = root / "landing", root / "warehouse.duckdb"
+    generate(scale="small", seed=42, out=landing, voter_layouts=("nc_2022", "ohio"))
+    with duckdb.connect(str(warehouse)) as con:
+        for source in ("voter_files", "membership", "grievances", "osha", "nlrb"):
+            load_source(con, source, landing)
+    # Upstream models and seeds only: their tests belong to other suites.
+    run_dbt(["build", "--exclude", "tag:after_resolution", "--resource-type", "model", "--resource-type", "seed"],
+            warehouse, root)
+    with duckdb.connect(str(warehouse)) as con:
+        resolve_employers(con)
+        link_members_to_voters(con)
+    run_dbt(["run", "--select", "tag:after_resolution", "--exclude", *TARGETING], warehouse, root)
+    run_dbt(["build", "--select", *TARGETING, "--indirect-selection", "cautious"], warehouse, root)
+    return TargetingSample(landing=landing, warehouse=warehouse, artifacts=root)
+
+
+def rebuilt_marts(sample: TargetingSample, copy: Path, as_of: str, cut_inputs: bool) -> dict[str, list[tuple]]:
+    """Rebuild the as-of marts in `copy` of the warehouse as of `as_of`, after deleting every input event dated on
+    or after it when `cut_inputs`; return their rows, sorted."""
+    shutil.copyfile(sample.warehouse, copy)
+    if cut_inputs:
+        with duckdb.connect(str(copy)) as con:
+            for table, date_column in DATED_INPUTS.items():
+                deleted = con.execute(f"delete from {table} where {date_column} >= date '{as_of}'").fetchone()[0]
+                assert deleted > 0, f"{table}: nothing dated on or after {as_of}, so the test would prove nothing"
+    run_dbt(["run", "--select", "mart_workplaces", "mart_workers", "--vars", f"{{as_of_date: '{as_of}'}}"],
+            copy, sample.artifacts)
+    # mart_workers has a row per member on the roll; cutting the roll drops members who joined later.
+    return {
+        "mart_workplaces": query(copy, "select * from marts.mart_workplaces order by workplace_id"),
+        "mart_workers": query(copy, f"""
+            select * from marts.mart_workers
+            where member_key in (select member_key from marts.dim_members where joined_on < date '{as_of}')
+            order by member_key"""),
+    }
+
+
+def test_events_on_or_after_the_as_of_date_do_not_change_the_features(sample, tmp_path):
+    with_future = rebuilt_marts(sample, tmp_path / "with_future.duckdb", EARLIER_AS_OF, cut_inputs=False)
+    without_future = rebuilt_marts(sample, tmp_path / "without_future.duckdb", EARLIER_AS_OF, cut_inputs=True)
+    for mart, rows in with_future.items():
+        assert len(rows) > 100, mart
+        assert rows == without_future[mart], f"{mart}: events dated on or after {EARLIER_AS_OF} changed it"
+
+
+def test_the_as_of_date_moves_the_features(sample, tmp_path):
+    earlier = rebuilt_marts(sample, tmp_path / "earlier.duckdb", EARLIER_AS_OF, cut_inputs=False)["mart_workplaces"]
+    latest = query(sample.warehouse, "select * from marts.mart_workplaces order by workplace_id")
+    assert {row[1].isoformat() for row in earlier} == {EARLIER_AS_OF}
+    assert {row[1].isoformat() for row in latest} == {DEFAULT_AS_OF}
+    changed = sum(1 for before, now in zip(earlier, latest, strict=True) if before[2:] != now[2:])
+    assert changed > len(latest) / 4
+
+
+def test_one_row_per_workplace_and_per_member(sample):
+    [(rows, workplaces, dim_workplaces)] = query(sample.warehouse, """
+        select count(*), count(distinct workplace_id), (select count(*) from marts.dim_workplaces)
+        from marts.mart_workplaces""")
+    assert rows == workplaces == dim_workplaces > 1000
+    [(rows, members, dim_members)] = query(sample.warehouse, """
+        select count(*), count(distinct member_key), (select count(*) from marts.dim_members)
+        from marts.mart_workers""")
+    assert rows == members == dim_members == 1500
+
+
+def test_counts_add_up_to_the_facts(sample):
+    """Member and grievance features recounted straight from the facts and the workplace links."""
+    [(members, members_in_mart, grievances, grievances_in_mart, represented, with_members)] = query(
+        sample.warehouse, f"""
+        select
+            (select count(*) from marts.dim_members join marts.workplace_links as links
+                on links.source_system = 'union_roll' and links.source_record_id = dim_members.member_key
+             where joined_on < date '{DEFAULT_AS_OF}' and member_status not in ('terminated', 'retired')),
+            (select sum(members) from marts.mart_workplaces),
+            (select count(*) from marts.fct_grievances join marts.workplace_links as links
+                on links.source_system = 'union_roll' and links.source_record_id = fct_grievances.grievance_id
+             where filed_on < date '{DEFAULT_AS_OF}' and filed_on >= date '{DEFAULT_AS_OF}' - interval 12 month),
+            (select sum(grievances_12m) from marts.mart_workplaces),
+            (select count(*) filter (where is_represented) from marts.mart_workplaces),
+            (select count(*) filter (where members > 0) from marts.mart_workplaces)""")
+    assert members_in_mart == members > 1000
+    assert grievances_in_mart == grievances > 100
+    assert represented >= with_members > 0
+    [(max_density, top_share_ok, hot_spots)] = query(sample.warehouse, """
+        select max(member_density),
+               bool_and(round(top_supervisor_grievance_share_12m * grievances_12m) = max_grievances_per_supervisor_12m),
+               count(*) filter (where max_grievances_per_supervisor_12m >= 5)
+        from marts.mart_workplaces""")
+    assert 0 < max_density <= 1
+    assert top_share_ok
+    assert hot_spots > 0
+
+
+def test_election_features_stand_at_the_petition_date(sample):
+    """An election's own petition and outcome never count in its features; today's features of its workplace
+    count both."""
+    [(elections, own_petition_counted, own_outcome_counted)] = query(sample.warehouse, """
+        select count(*),
+               count(*) filter (where training.nlrb_petitions >= today.nlrb_petitions),
+               count(*) filter (where training.nlrb_elections_won + training.nlrb_elections_lost
+                                      + training.nlrb_decertification_elections
+                                      >= today.nlrb_elections_won + today.nlrb_elections_lost
+                                         + today.nlrb_decertification_elections)
+        from marts.mart_election_training as training
+        join marts.mart_workplaces as today on today.workplace_id = training.workplace_id""")
+    assert elections > 1500
+    assert own_petition_counted == 0
+    assert own_outcome_counted == 0
+
+
+def test_election_features_and_labels_match_the_generators_truth(sample):
+    """The sample's win rule used OSHA S/W/R violations issued in the 5 years before the petition (rules.json)."""
+    truth = sample.landing / "_truth" / "elections.parquet"
+    [(elections, matched, same_label, same_violations, union_petitions)] = query(sample.warehouse, f"""
+        select (select count(*) from '{truth}'), count(*),
+               count(*) filter (where training.union_won = truth.won),
+               count(*) filter (where training.osha_serious_willful_repeat_violations_5y
+                                      = truth.feature_serious_osha_violations_5y),
+               count(*) filter (where training.case_type_code = truth.petition_type
+                                  and training.petition_filed_on = truth.petition_date)
+        from marts.mart_election_training as training
+        join '{truth}' as truth using (case_number, unit_id)""")
+    assert matched >= 0.95 * elections
+    assert same_label == matched
+    assert union_petitions == matched
+    assert same_violations >= 0.98 * matched
+
+
+def test_worker_features_are_pseudonymous_and_plausible(sample):
+    columns = {row[0] for row in query(sample.warehouse, "describe marts.mart_workers")}
+    assert not columns & {"member_id", "first_name", "last_name", "birth_date", "birth_year", "email", "phone",
+                          "street_address", "hired_on", "joined_on"}
+    [(leader_rate, registered_rate, turnout_ok, grievance_ok)] = query(sample.warehouse, """
+        select avg(is_leader::int), avg(is_registered_voter::int),
+               bool_and(general_elections_voted <= general_elections_eligible and general_elections_eligible <= 4),
+               bool_and(grievances_filed_12m <= grievances_filed_36m)
+        from marts.mart_workers""")
+    assert 0.10 < leader_rate < 0.25
+    assert 0.5 < registered_rate < 0.8
+    assert turnout_ok and grievance_ok
