@@ -7,10 +7,14 @@ import re
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from xml.etree import ElementTree
 from datetime import date, datetime
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
+
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from shopfloor.layouts import Layout, layouts_for_source
 
@@ -21,8 +25,27 @@ XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 MAX_HEADER_BYTES = 1 << 20
 # How many column names an error message lists before summarising the rest.
 MAX_LISTED_COLUMNS = 8
-# What openpyxl lets through from a truncated or damaged workbook, at open or while streaming rows.
-CORRUPT_XLSX_ERRORS = (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, KeyError, EOFError, OSError)
+# What a truncated or damaged workbook raises: calamine wraps its zip and XML failures in CalamineError; zipfile,
+# sizing the grid, raises the others (RuntimeError: an encrypted part or a compression method it lacks).
+CORRUPT_XLSX_ERRORS = (CalamineError, zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError)
+# calamine holds a sheet as one dense grid from its first to its last used cell, 32 bytes a cell: a 5 KB file
+# with values in A1 and XFD1048576 would ask for 550 GB and abort the process. A full-height sheet (Excel's
+# 1,048,576 rows) as wide as the widest layout (34 columns) is 36M cells, 1.1 GB: allow that, refuse beyond.
+MAX_SHEET_CELLS = 40_000_000
+SCAN_CHUNK_BYTES = 1 << 20
+# Quick check: cells as Excel and the usual writers put them (<c r="AB12"), none right of column AL (38) nor
+# below row 1,049,999, cannot span more than NEAR_CELLS_BOUND < MAX_SHEET_CELLS.
+NEAR_CELLS_BOUND = 38 * 1_049_999
+PLAIN_CELL = b'<c r="'
+FAR_PLAIN_CELL = re.compile(
+    rb'<c r="(?:[A-Z]{3}|[B-Z][A-Z]|A[M-Z]|[A-Z]+(?:\d{8}|[2-9]\d{6}|1[1-9]\d{5}|10[5-9]\d{4}))', re.IGNORECASE)
+# How a cell tag can start; any ":c" (a prefixed <x:c>, or rare text) sends the part to the exact sizing.
+CELL_TAG_STARTS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r", b":c")
+# Otherwise the grid is sized exactly. Tags may carry a namespace prefix (<x:c>); XML allows r = 'A1' too.
+ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
+ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)")
+CELL_POSITION = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr\s*=\s*[\"']([A-Za-z]+)(\d+)")
+CELL_WITHOUT_POSITION = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\sr\s*=)")
 
 
 def is_xlsx(path: Path) -> bool:
@@ -38,14 +61,11 @@ def display_name(path: Path, source: str) -> str:
     return f"{source}/{path.name}"
 
 
-def open_workbook(path: Path, shown_as: str):
-    """openpyxl in read-only streaming mode; a truncated or non-xlsx file becomes an IngestError naming it."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
+def open_workbook(path: Path, shown_as: str) -> CalamineWorkbook:
+    """The workbook through python-calamine; a truncated or non-xlsx file becomes an IngestError naming it."""
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (*CORRUPT_XLSX_ERRORS, InvalidFileException) as error:
+        return CalamineWorkbook.from_path(path)
+    except CORRUPT_XLSX_ERRORS as error:
         raise corrupt_workbook(shown_as, error) from None
 
 
@@ -53,25 +73,120 @@ def corrupt_workbook(shown_as: str, error: Exception) -> IngestError:
     return IngestError(f"{shown_as}: not a readable xlsx workbook (truncated or corrupt: {error})")
 
 
-def first_sheet(workbook, shown_as: str):
-    if not workbook.worksheets:
+def first_sheet(workbook: CalamineWorkbook, shown_as: str) -> CalamineSheet:
+    """The first sheet's cells, parsed whole into memory by calamine (it has no streaming reader).
+
+    That is bounded: Excel caps a sheet at 1,048,576 rows, a grid past MAX_SHEET_CELLS is refused before calamine
+    builds it, and iter_rows hands rows to Python one at a time, so no Python object per cell is ever held.
+    """
+    if not workbook.sheet_names:
         raise IngestError(f"{shown_as}: the workbook has no sheet")
-    return workbook.worksheets[0]
+    try:
+        cells = largest_grid_cells(Path(workbook.path))
+        if cells > MAX_SHEET_CELLS:
+            raise IngestError(
+                f"{shown_as}: a sheet spans {cells:,} cells from its first to its last used cell, more than the "
+                f"{MAX_SHEET_CELLS:,} the loader holds in memory"
+            )
+        return workbook.get_sheet_by_index(0)
+    except CORRUPT_XLSX_ERRORS as error:
+        raise corrupt_workbook(shown_as, error) from None
+
+
+def largest_grid_cells(path: Path) -> int:
+    """At least as many cells as calamine's grid of any sheet in the file holds, read without building one.
+
+    Every part of the zip is scanned, not just the first sheet's, so no renamed part escapes the check.
+    """
+    # Layout detection and then the load open each file: scan it once unless it changed in between.
+    stat = path.stat()
+    return _largest_grid_cells(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _largest_grid_cells(path: Path, size: int, modified_ns: int) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return max((_grid_cells_bound(archive, part) for part in archive.namelist()), default=0)
+
+
+def _tag_chunks(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The part's XML in chunks that each end after a complete tag; nothing for a part that is not XML."""
+    tail = b""
+    with archive.open(part) as xml:
+        chunk = xml.read(SCAN_CHUNK_BYTES)
+        if not chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return  # an image, a VBA project: calamine reads no cells from it
+        while chunk:
+            chunk = tail + chunk
+            cut = chunk.rfind(b">") + 1
+            yield chunk[:cut]
+            # After the last complete tag come text, which holds no cell, then at most the start of the next tag.
+            opening = chunk.find(b"<", cut)
+            tail = chunk[opening:] if opening >= 0 else b""
+            if len(tail) > SCAN_CHUNK_BYTES:
+                raise zipfile.BadZipFile(f"{part} has a tag over {SCAN_CHUNK_BYTES:,} bytes")
+            chunk = xml.read(SCAN_CHUNK_BYTES)
+
+
+def _grid_cells_bound(archive: zipfile.ZipFile, part: str) -> int:
+    if all(_only_near_plain_cells(chunk) for chunk in _tag_chunks(archive, part)):
+        return NEAR_CELLS_BOUND
+    last_row = last_column = unnumbered_rows = most_unplaced_cells = unplaced_in_row = 0
+    for chunk in _tag_chunks(archive, part):
+        # A cell with r is placed by it; a row or cell without one sits one past the one before.
+        numbered = ROW_NUMBER.findall(chunk)
+        in_rows = ROW_TAG.split(chunk)
+        unnumbered_rows += len(in_rows) - 1 - len(numbered)
+        positions = CELL_POSITION.findall(chunk)
+        last_row = max([last_row, *map(int, numbered), *(int(row) for _, row in positions)])
+        last_column = max([last_column, *map(column_number, {column for column, _ in positions})])
+        for starts_row, text in enumerate(in_rows):
+            if starts_row:
+                unplaced_in_row = 0
+            unplaced_in_row += len(CELL_WITHOUT_POSITION.findall(text))
+            most_unplaced_cells = max(most_unplaced_cells, unplaced_in_row)
+    return (last_row + unnumbered_rows) * (last_column + most_unplaced_cells)
+
+
+def _only_near_plain_cells(chunk: bytes) -> bool:
+    every_cell = sum(chunk.count(start) for start in CELL_TAG_STARTS)
+    return chunk.count(PLAIN_CELL) == every_cell and not FAR_PLAIN_CELL.search(chunk)
+
+
+def column_number(letters: bytes) -> int:
+    """b"A" -> 1, b"AB" -> 28."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def sheet_rows(sheet: CalamineSheet) -> Iterator[list]:
+    """Every row from sheet row 1 on, each cell in its sheet column.
+
+    calamine's rows start at row 1 but at the first used column: put back the empty columns it left out.
+    """
+    start = sheet.start
+    if start is None:
+        return iter(())
+    left_of_data = [""] * start[1]
+    return (left_of_data + row for row in sheet.iter_rows()) if left_of_data else sheet.iter_rows()
 
 
 def xlsx_cell_text(value: object) -> str:
-    return "" if value is None else str(value).strip()
+    # calamine reads every number as a float: a header typed as 2022 is "2022", not "2022.0".
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def read_xlsx_header(path: Path, header_row: int, shown_as: str) -> list[str]:
     workbook = open_workbook(path, shown_as)
     try:
-        rows = first_sheet(workbook, shown_as).iter_rows(min_row=header_row, max_row=header_row, values_only=True)
-        cells = [xlsx_cell_text(value) for value in next(rows, ())]
-    except CORRUPT_XLSX_ERRORS as error:
-        raise corrupt_workbook(shown_as, error) from None
+        header = next(islice(sheet_rows(first_sheet(workbook, shown_as)), header_row - 1, None), [])
     finally:
         workbook.close()
+    cells = [xlsx_cell_text(value) for value in header]
     # Sheets often report blank cells past the last header; they are not columns.
     while cells and not cells[-1]:
         cells.pop()

@@ -1,9 +1,11 @@
-"""xlsx files: streamed row by row with openpyxl (read-only), typed in Python, inserted in Arrow batches.
+"""xlsx files: read with python-calamine, typed in Python row by row, inserted in Arrow batches.
 
-Only the first sheet is read. `_source_line` and the rejects' `line` are sheet row numbers, as Excel shows them.
+Only the first sheet is read (detect.first_sheet says why holding its cells is acceptable).
+`_source_line` and the rejects' `line` are sheet row numbers, as Excel shows them.
 A cell that does not convert to its column's type rejects the row (one reject per bad cell, like DuckDB).
 Dates: real Excel dates, Excel serial numbers, or text in the layout's dateformat (ISO without one).
 Rows whose cells are all empty carry no data and are passed over; blank text cells are NULL, as in CSV.
+calamine gives '' for an empty cell and a float for every number (32 is 32.0): both are handled below.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 
 import duckdb
 import pyarrow as pa
 
-from .detect import CORRUPT_XLSX_ERRORS, corrupt_workbook, first_sheet, open_workbook
+from .detect import first_sheet, open_workbook, sheet_rows
 from .errors import IngestError
 from .plan import FileLoad
 from .tables import quote_ident
@@ -114,27 +117,26 @@ def land_xlsx(con: duckdb.DuckDBPyConnection, file: FileLoad, relation: str) -> 
     batch = _Batch(con, file, relation, converters)
     workbook = open_workbook(file.path, file.source_file)
     try:
-        rows = first_sheet(workbook, file.source_file).iter_rows(min_row=layout.header_row + 1, values_only=True)
-        for sheet_row, cells in enumerate(rows, start=layout.header_row + 1):
-            if all(is_blank(value) for value in cells):
-                continue
-            values, problems = [], []
-            for index, (name, convert, _) in enumerate(converters):
-                value = cells[index] if index < len(cells) else None
-                try:
-                    values.append(None if is_blank(value) else convert(value))
-                except ValueError as error:
-                    problems.append((name, f"CAST: {error}"))
-            if any(not is_blank(value) for value in cells[width:]):
-                problems.append((None, f"TOO MANY COLUMNS: a value right of the header's {width} columns"))
-            if problems:
-                batch.reject(sheet_row, problems, cells)
-            else:
-                batch.add(sheet_row, values)
-    except CORRUPT_XLSX_ERRORS as error:
-        raise corrupt_workbook(file.source_file, error) from None
+        sheet = first_sheet(workbook, file.source_file)
     finally:
         workbook.close()
+    rows = islice(sheet_rows(sheet), layout.header_row, None)
+    for sheet_row, cells in enumerate(rows, start=layout.header_row + 1):
+        if all(is_blank(value) for value in cells):
+            continue
+        values, problems = [], []
+        for index, (name, convert, _) in enumerate(converters):
+            value = cells[index] if index < len(cells) else None
+            try:
+                values.append(None if is_blank(value) else convert(value))
+            except ValueError as error:
+                problems.append((name, f"CAST: {error}"))
+        if any(not is_blank(value) for value in cells[width:]):
+            problems.append((None, f"TOO MANY COLUMNS: a value right of the header's {width} columns"))
+        if problems:
+            batch.reject(sheet_row, problems, cells)
+        else:
+            batch.add(sheet_row, values)
     batch.flush()
     return batch.inserted
 
@@ -156,8 +158,8 @@ class _Batch:
         if len(self.lines) >= BATCH_ROWS:
             self.flush()
 
-    def reject(self, line: int, problems: list[tuple[str | None, str]], cells: tuple) -> None:
-        record = "\t".join("" if value is None else str(value) for value in cells)
+    def reject(self, line: int, problems: list[tuple[str | None, str]], cells: list) -> None:
+        record = "\t".join("" if is_blank(value) else to_text(value) for value in cells)
         self.rejects.extend((line, column, reason, record) for column, reason in problems)
         if len(self.rejects) >= BATCH_ROWS:
             self.flush()
