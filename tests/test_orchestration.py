@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 import yaml
 
@@ -139,3 +140,15 @@ def test_a_source_without_files_materializes_its_empty_tables_and_warns(scratch_
     [evaluation] = result.get_asset_check_evaluations()
     assert not evaluation.passed
     assert evaluation.severity == dg.AssetCheckSeverity.WARN
+
+
+def test_sample_run_recorded_the_row_count_of_every_dbt_model(sample_env):
+    _, materializations, _ = _recorded_in_dagster_home(sample_env.run_id)
+    dbt_models = {key: metadata for key, metadata in materializations.items() if key.path[0] in {"staging", "intermediate", "marts"}}
+    assert {key.path[0] for key in dbt_models} == {"staging", "intermediate", "marts"}
+    with duckdb.connect(str(sample_env.warehouse), read_only=True) as con:
+        for key, metadata in dbt_models.items():
+            schema, relation = key.path
+            (rows,) = con.execute(f'select count(*) from "{schema}"."{relation}"').fetchone()
+            assert metadata["dagster/row_count"].value == rows, key
+    assert dbt_models[dg.AssetKey(["marts", "mart_workplaces"])]["dagster/row_count"].value > 0

@@ -68,11 +68,35 @@ def _dbt_step(name: str, select: str, exclude: str | None) -> dg.AssetsDefinitio
             "DBT_INDIRECT_SELECTION": "buildable",
         }
         run_target = RUNS_TARGET_DIR / f"{context.run.run_id}-{name}"
+        events, failure = [], None
         with _environment(dbt_env):
-            yield from dbt.cli(["build"], context=context, target_path=run_target).stream()
+            try:
+                events.extend(dbt.cli(["build"], context=context, target_path=run_target).stream())
+            except Exception as error:  # report what dbt did build, then fail the step
+                failure = error
+        yield from _with_row_counts(context, events, warehouse)
+        if failure:
+            raise failure
         shutil.rmtree(run_target, ignore_errors=True)
 
     return build
+
+
+def _with_row_counts(context: dg.AssetExecutionContext, events: list, warehouse: Warehouse) -> Iterator[Any]:
+    """dbt's events, each materialization with its relation's row count. dbt holds the DuckDB file while it
+    builds, so the counts are taken once it has exited; the UI then shows the step's results together."""
+    with warehouse.connect() as con:
+        for event in events:
+            if isinstance(event, dg.Output):
+                key = context.asset_key_for_output(event.output_name)
+            elif isinstance(event, dg.AssetMaterialization):
+                key = event.asset_key
+            else:
+                yield event
+                continue
+            schema, relation = key.path
+            (rows,) = con.execute(f'select count(*) from "{schema}"."{relation}"').fetchone()
+            yield event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(rows)})
 
 
 def _has_models_tagged(tag: str) -> bool:
