@@ -23,7 +23,8 @@ from shopfloor.contracts import (
 from shopfloor.ingest.tables import LINEAGE_COLUMNS, source_tables
 from shopfloor.layouts import load_registry, sources
 
-REAL_DATA = Path("/work/shared/real_data")
+from real_data import REAL_DATA
+
 NLRB_FOIA_XLSX = REAL_DATA / "nlrb/NLRB-2022-000194_final-Election_results_with_election_mode_Jan_2017-Nov_2021.xlsx"
 FAKE_SURNAME = "QUIXWORTHINGTON"
 

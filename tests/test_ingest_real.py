@@ -9,15 +9,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from real_data import REAL_DATA, needs_real_data
 from shopfloor.ingest import detect_layout, load_source
 
-REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "real_data"
 FOIA_TALLIES = "NLRB-2022-000194_final-Election_results_with_election_mode_Jan_2017-Nov_2021.xlsx"
 RECENT_RESULTS = "recent_election_results__all_dates_--20230417103337.csv"
 TESLA_CASES = "nlrb-tesla_cases.csv"
 OSHA_FILES = ["osha_accident_injury-0002.csv", "osha_related_activity-0018.csv", "osha_accident_lookup2.csv"]
 
-pytestmark = pytest.mark.skipif(not REAL_DATA.is_dir(), reason="../shared/real_data is not beside the repo")
+pytestmark = needs_real_data
 
 
 def csv_records(path: Path) -> int:

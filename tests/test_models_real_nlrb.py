@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from models.evaluation import bootstrap_auc_interval, evaluate
+from real_data import REAL_DATA, needs_real_data
 from models.features import add_history_features, union_affiliation
 from models.nlrb_real import TRAIN_THROUGH, build_feature_frame, label_elections, read_tallies
 from models.win_model import (
@@ -20,12 +20,7 @@ from models.win_model import (
     train_win_model,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-FOIA_FILE = (
-    REPO_ROOT.parent / "shared" / "real_data" / "nlrb"
-    / "NLRB-2022-000194_final-Election_results_with_election_mode_Jan_2017-Nov_2021.xlsx"
-)
-needs_real_data = pytest.mark.skipif(not FOIA_FILE.is_file(), reason="../shared/real_data is not beside the repo")
+FOIA_FILE = REAL_DATA / "nlrb" / "NLRB-2022-000194_final-Election_results_with_election_mode_Jan_2017-Nov_2021.xlsx"
 
 # Raw columns only known after the vote (or at closing); none may shape a feature.
 POST_ELECTION_COLUMNS = [
