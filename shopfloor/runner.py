@@ -138,9 +138,12 @@ def _print_run_summary(result: dg.ExecuteInProcessResult) -> None:
                     print(f"    ... {len(lines) - MAX_ERROR_LINES} more lines in the run's log")
     evaluations = result.get_asset_check_evaluations()
     failed = sorted((e for e in evaluations if not e.passed), key=lambda e: e.asset_check_key.to_user_string())
-    print(f"checks: {len(evaluations) - len(failed)} passed, {len(failed)} failed")
+    warned = [e for e in failed if e.severity == dg.AssetCheckSeverity.WARN]
+    print(f"checks: {len(evaluations) - len(failed)} passed, {len(warned)} warned, {len(failed) - len(warned)} failed")
     for evaluation in failed:
-        print(f"  FAILED {evaluation.asset_check_key.to_user_string()}")
+        label = "WARNED" if evaluation.severity == dg.AssetCheckSeverity.WARN else "FAILED"
+        description = f": {evaluation.description}" if evaluation.description else ""
+        print(f"  {label} {evaluation.asset_check_key.to_user_string()}{description}")
         # Contract checks list each failed expectation by type, column and count of rows, never values.
         failures = evaluation.metadata.get("failed_expectations")
         for failure in failures.value if failures else []:
