@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from quality_doc import write_section
+
 REPO = Path(__file__).resolve().parents[1]
-QUALITY_DOC = REPO / "docs" / "quality.md"
 SECTION_TITLE = "## Employer and workplace resolution"
 F1_TARGET = 0.95
 PRECISION_TARGET = 0.97
@@ -141,18 +141,6 @@ def section(results: list[dict], chosen_threshold: float) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str, doc: Path = QUALITY_DOC) -> None:
-    """Replace this section of docs/quality.md (up to the next '## '), or append it."""
-    existing = doc.read_text() if doc.exists() else "# Quality\n"
-    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(existing):
-        updated = pattern.sub(lambda _: text + "\n", existing, count=1)
-    else:
-        updated = existing.rstrip("\n") + "\n\n" + text
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(updated.rstrip("\n") + "\n")
-
-
 def main() -> int:
     from shopfloor.resolution.employers import MATCH_THRESHOLD
 
@@ -175,7 +163,7 @@ def main() -> int:
     text = section(results, MATCH_THRESHOLD)
     print(text)
     if not args.no_docs:
-        write_section(text)
+        write_section(SECTION_TITLE, text)
     in_use = [r["quality"] for r in results if r["threshold"] == MATCH_THRESHOLD]
     return 0 if all(q[level]["f1"] >= F1_TARGET and q[level]["precision"] >= PRECISION_TARGET
                     for q in in_use for level in ("workplaces", "employers")) else 1

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from quality_doc import write_section
+
 REPO = Path(__file__).resolve().parents[1]
-QUALITY_DOC = REPO / "docs" / "quality.md"
 SECTION_TITLE = "## Person resolution"
 PRECISION_TARGET = 0.98
 RECALL_TARGET = 0.90
@@ -112,18 +112,6 @@ def section(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str, doc: Path = QUALITY_DOC) -> None:
-    """Replace the Person resolution section of docs/quality.md (up to the next '## '), or append it."""
-    existing = doc.read_text() if doc.exists() else "# Quality\n"
-    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(existing):
-        updated = pattern.sub(lambda _: text + "\n", existing, count=1)
-    else:
-        updated = existing.rstrip("\n") + "\n\n" + text
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(updated.rstrip("\n") + "\n")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", action="append", choices=["small", "medium", "state"],
@@ -144,7 +132,7 @@ def main() -> int:
     text = section(results)
     print(text)
     if not args.no_docs:
-        write_section(text)
+        write_section(SECTION_TITLE, text)
     medium = [r["quality"] for r in results if r["scale"] == "medium"]
     return 0 if all(q.precision >= PRECISION_TARGET and q.recall >= RECALL_TARGET for q in medium) else 1
 
