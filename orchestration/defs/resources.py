@@ -28,6 +28,8 @@ class Warehouse(dg.ConfigurableResource):
                 "one process at a time: wait for the other run, or close the other session.",
                 metadata={"duckdb_error": str(error)},
             ) from error
+        # Long loads would draw DuckDB's terminal progress bar into the run's logs.
+        con.execute("SET enable_progress_bar = false")
         try:
             yield con
         finally:
