@@ -35,6 +35,8 @@ from dataclasses import asdict, dataclass
 
 import duckdb
 
+from shopfloor.resolution.scratch import scratch_database
+
 MENTIONS_TABLE = "intermediate.int_employer_mentions"
 CLUSTERS_SCHEMA = "resolution"
 CLUSTERS_TABLE = f"{CLUSTERS_SCHEMA}.employer_mention_clusters"
@@ -154,7 +156,7 @@ def _train(linker, seed: int) -> None:
 def resolve_employers(con: duckdb.DuckDBPyConnection, *, mentions_table: str = MENTIONS_TABLE,
                       threshold: float = MATCH_THRESHOLD, seed: int = TRAINING_SEED) -> EmployerResolutionSummary:
     """Cluster the mentions in `mentions_table` into workplaces and employers; (re)write CLUSTERS_TABLE."""
-    scratch = duckdb.connect()
+    scratch = scratch_database()
     try:
         # Sorted, so that splink sees the same input in the same order every run.
         scratch.register("mentions_arrow", con.sql(f"select * from {mentions_table} order by mention_id")

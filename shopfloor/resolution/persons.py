@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from shopfloor.resolution.scratch import scratch_database
+
 MENTIONS_TABLE = "intermediate.int_person_mentions"
 LINKS_SCHEMA = "resolution"
 LINKS_TABLE = f"{LINKS_SCHEMA}.member_voter_links"
@@ -164,7 +166,7 @@ def _train(linker) -> None:
 def link_members_to_voters(con: duckdb.DuckDBPyConnection, *, threshold: float = MATCH_THRESHOLD,
                            mentions_table: str = MENTIONS_TABLE) -> PersonLinkSummary:
     """Train splink on the mentions, score blocked member-registrant pairs and (re)write LINKS_TABLE."""
-    scratch = duckdb.connect()
+    scratch = scratch_database()
     try:
         members, registrants = (_copy_mentions(con, scratch, mentions_table, source) for source in (_MEMBER, _VOTER))
         if members and registrants:
