@@ -15,42 +15,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from quality_doc import write_section
+from quality_doc import prepare_warehouse, write_section
 
 REPO = Path(__file__).resolve().parents[1]
 SECTION_TITLE = "## Employer and workplace resolution"
 F1_TARGET = 0.95
 PRECISION_TARGET = 0.97
 SOURCES = ("osha", "nlrb", "membership", "grievances")
-
-
-def prepare_warehouse(landing: Path, warehouse: Path, dbt_artifacts: Path) -> None:
-    """Load the employer-naming sources into a fresh warehouse and build int_employer_mentions."""
-    import duckdb
-
-    from shopfloor.ingest import load_source
-    from shopfloor.settings import DBT_PROJECT_DIR
-
-    warehouse.unlink(missing_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
-        for source in SOURCES:
-            load_source(con, source, landing)
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+int_employer_mentions",
-         "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(dbt_artifacts / "target"),
-         "--log-path", str(dbt_artifacts / "logs")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "SHOPFLOOR_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"},
-        capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt build failed:\n{result.stdout[-4000:]}")
 
 
 def measure(scale: str, seed: int, work: Path, thresholds: list[float]) -> list[dict]:
@@ -64,7 +40,7 @@ def measure(scale: str, seed: int, work: Path, thresholds: list[float]) -> list[
     if not (landing / "_truth" / "source_map.parquet").exists():
         generate(scale=scale, seed=seed, out=landing)
     warehouse = work / f"employers-{scale}.duckdb"
-    prepare_warehouse(landing, warehouse, work / "dbt")
+    prepare_warehouse(landing, warehouse, work / "dbt", SOURCES, "int_employer_mentions")
     results = []
     with duckdb.connect(str(warehouse)) as con:
         for threshold in thresholds:

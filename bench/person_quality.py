@@ -14,42 +14,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from quality_doc import write_section
+from quality_doc import prepare_warehouse, write_section
 
 REPO = Path(__file__).resolve().parents[1]
 SECTION_TITLE = "## Person resolution"
 PRECISION_TARGET = 0.98
 RECALL_TARGET = 0.90
-
-
-def prepare_warehouse(landing: Path, warehouse: Path, dbt_artifacts: Path) -> None:
-    """Load the voter files and the member roll into a fresh warehouse and build int_person_mentions."""
-    import duckdb
-
-    from shopfloor.ingest import load_source
-    from shopfloor.settings import DBT_PROJECT_DIR
-
-    warehouse.unlink(missing_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
-        for source in ("voter_files", "membership"):
-            load_source(con, source, landing)
-    # cautious: leave out tests that also need models not built here (e.g. voter history).
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+int_person_mentions",
-         "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(dbt_artifacts / "target"),
-         "--log-path", str(dbt_artifacts / "logs")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "SHOPFLOOR_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"},
-        capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt build failed:\n{result.stdout[-4000:]}")
 
 
 def measure(scale: str, seed: int, work: Path, voter_layouts: tuple[str, ...]) -> dict:
@@ -62,7 +37,7 @@ def measure(scale: str, seed: int, work: Path, voter_layouts: tuple[str, ...]) -
     if not (landing / "_truth" / "people.parquet").exists():
         generate(scale=scale, seed=seed, out=landing, voter_layouts=voter_layouts)
     warehouse = work / f"{landing.name}.duckdb"
-    prepare_warehouse(landing, warehouse, work / "dbt")
+    prepare_warehouse(landing, warehouse, work / "dbt", ("voter_files", "membership"), "int_person_mentions")
     with duckdb.connect(str(warehouse)) as con:
         started = time.perf_counter()
         summary = link_members_to_voters(con)

@@ -1,8 +1,12 @@
-"""docs/quality.md is written by several scripts, each owning one '## ' section of it."""
+"""What the resolution-quality scripts share: a warehouse built for one model, and their sections of
+docs/quality.md, each script owning one '## ' section."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 QUALITY_DOC = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
@@ -18,3 +22,28 @@ def write_section(title: str, text: str, doc: Path = QUALITY_DOC) -> None:
         updated = existing.rstrip("\n") + "\n\n" + text
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(updated.rstrip("\n") + "\n")
+
+
+def prepare_warehouse(landing: Path, warehouse: Path, dbt_artifacts: Path, sources: tuple[str, ...],
+                      model: str) -> None:
+    """Load `sources` from landing into a fresh warehouse and dbt-build `model` with everything upstream of it."""
+    import duckdb
+
+    from shopfloor.ingest import load_source
+    from shopfloor.settings import DBT_PROJECT_DIR
+
+    warehouse.unlink(missing_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        for source in sources:
+            load_source(con, source, landing)
+    # cautious: leave out tests that also need models not built here (e.g. voter history).
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "build", "--select", f"+{model}",
+         "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(dbt_artifacts / "target"),
+         "--log-path", str(dbt_artifacts / "logs")],
+        cwd=DBT_PROJECT_DIR, env={**os.environ, "SHOPFLOOR_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"},
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt build failed:\n{result.stdout[-4000:]}")
