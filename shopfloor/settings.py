@@ -21,6 +21,8 @@ class Settings:
     landing_dir: Path
     warehouse: Path
     dagster_home: Path
+    models_dir: Path
+    publish_dir: Path
 
     @property
     def data_dir(self) -> Path:
@@ -38,4 +40,6 @@ def get_settings() -> Settings:
         landing_dir=_path("SHOPFLOOR_LANDING_DIR", "data/landing"),
         warehouse=_path("SHOPFLOOR_WAREHOUSE", "data/warehouse.duckdb"),
         dagster_home=_path("DAGSTER_HOME", "data/dagster_home"),
+        models_dir=_path("SHOPFLOOR_MODELS_DIR", "data/models"),
+        publish_dir=_path("SHOPFLOOR_PUBLISH_DIR", "data/published"),
     )

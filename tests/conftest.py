@@ -14,6 +14,8 @@ class SampleEnv:
     landing_dir: Path
     warehouse: Path
     dagster_home: Path
+    models_dir: Path
+    publish_dir: Path
     validations_dir: Path
     run_id: str
     run_succeeded: bool
@@ -36,6 +38,8 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
         env.setenv("SHOPFLOOR_LANDING_DIR", str(root / "landing"))
         env.setenv("SHOPFLOOR_WAREHOUSE", str(root / "warehouse.duckdb"))
         env.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+        env.setenv("SHOPFLOOR_MODELS_DIR", str(root / "models"))
+        env.setenv("SHOPFLOOR_PUBLISH_DIR", str(root / "published"))
         # run_assets sets these too; setting them here first means they are restored after the session.
         env.setenv("DAGSTER_DISABLE_TELEMETRY", "1")
         env.setenv("DO_NOT_TRACK", "1")
@@ -48,6 +52,8 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
             landing_dir=settings.landing_dir,
             warehouse=settings.warehouse,
             dagster_home=settings.dagster_home,
+            models_dir=settings.models_dir,
+            publish_dir=settings.publish_dir,
             validations_dir=settings.validations_dir,
             run_id=run_id,
             run_succeeded=succeeded,

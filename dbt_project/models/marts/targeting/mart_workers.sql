@@ -41,6 +41,8 @@ aged as (
 )
 
 select
+    members.member_key as worker_key,
+    'union_roll' as source_system,
     members.member_key,
     members.as_of_date,
     member_workplaces.workplace_id,
