@@ -24,8 +24,8 @@ import duckdb
 from shopfloor.settings import get_settings
 
 ANALYST_WAREHOUSE_ENV = "SHOPFLOOR_ANALYST_WAREHOUSE"
-# Schemas analysts may read. "published" is for curated tables that are not dbt marts (none yet).
-ANALYST_SCHEMAS = ("marts", "published")
+# Schemas analysts may read. Never "published": its lists carry workers' names and contact details.
+ANALYST_SCHEMAS = ("marts",)
 # The copy is written in an older storage format: DuckDB 2.0's own (storage version 69) cannot be opened by
 # DuckDB 1.x, which is what the duckdb-cli package on PyPI (1.5) and many SQL IDEs' JDBC drivers still ship.
 ANALYST_STORAGE_VERSION = "v1.2.0"
