@@ -90,3 +90,39 @@ def test_marts_have_enforced_contracts_and_describe_every_column():
         undescribed = [name for name, column in node["columns"].items() if not column["description"]]
         assert undescribed == [], node["name"]
         assert all(column["data_type"] for column in node["columns"].values()), node["name"]
+
+
+def _dbt_materializations(run_id: str) -> dict[dg.AssetKey, dict]:
+    """Metadata of the run's dbt materializations (models and seeds), by asset key."""
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    return {record.asset_key: record.asset_materialization.metadata for record in records
+            if "unique_id" in record.asset_materialization.metadata}
+
+
+def test_sample_run_recorded_each_dbt_models_columns_and_their_lineage(sample_env):
+    import duckdb
+
+    materializations = _dbt_materializations(sample_env.run_id)
+    assert {key.path[0] for key in materializations} == {"staging", "intermediate", "marts"}
+    with duckdb.connect(str(sample_env.warehouse), read_only=True) as con:
+        for key, metadata in materializations.items():
+            built = [name for (name,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position", key.path).fetchall()]
+            assert [column.name for column in metadata["dagster/column_schema"].schema.columns] == built, key
+            if metadata["unique_id"].value.startswith("model."):
+                # Every column of every model is traced (to no parent column at all for a literal).
+                assert set(metadata["dagster/column_lineage"].lineage.deps_by_column) == set(built), key
+
+    def parents_of(key: list[str], column: str) -> list[dg.TableColumnDep]:
+        return materializations[dg.AssetKey(key)]["dagster/column_lineage"].lineage.deps_by_column[column]
+
+    # A mart's column traces to the dimension it was joined from, and staging traces to the raw table.
+    assert dg.TableColumnDep(dg.AssetKey(["marts", "dim_workplaces"]), "workplace_id") in parents_of(
+        ["marts", "mart_workplaces"], "workplace_id")
+    assert parents_of(["staging", "stg_union_roll__members"], "first_name") == [
+        dg.TableColumnDep(dg.AssetKey(["raw", "members"]), "first_name")]
+    # The columns carry the descriptions of the model's YAML.
+    mart_columns = materializations[dg.AssetKey(["marts", "mart_workplaces"])]["dagster/column_schema"].schema.columns
+    assert all(column.description for column in mart_columns)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -15,8 +17,13 @@ from orchestration.defs.resources import Warehouse
 from shopfloor.ingest.tables import ensure_raw_schema
 from shopfloor.layouts import sources
 from shopfloor.runner import load_definitions, raw_row_counts
+from shopfloor.settings import PROJECT_ROOT
 
 RAW_TABLES = [table for tables in sources().values() for table in tables]
+# The flow of the data, in order: every asset's group is one of these, and is also the first part of its key.
+FLOW_GROUPS = ["raw", "staging", "intermediate", "resolution", "marts", "models", "experiments", "published", "analyst"]
+# dagster-dbt's stand-in when a dbt model or seed has no description of its own.
+DBT_PLACEHOLDER_DESCRIPTION = re.compile(r"^dbt (model|seed|snapshot) \w+(\n|$)")
 
 
 def test_every_raw_table_is_an_asset_with_a_blocking_contract_check():
@@ -32,6 +39,29 @@ def test_every_raw_table_is_an_asset_with_a_blocking_contract_check():
         contract = check_specs[dg.AssetCheckKey(raw_key(table), "contract")]
         assert contract.blocking
     assert definitions.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+
+
+def test_asset_groups_follow_the_flow_and_match_the_key_prefix():
+    graph = load_definitions().resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        assert graph.get(key).group_name == key.path[0], key.to_user_string()
+        assert key.path[0] in FLOW_GROUPS, key.to_user_string()
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert {"raw", "staging", "intermediate", "resolution", "marts", "analyst"} <= groups
+    # A folder of orchestration/defs/ named after a group of the flow holds that group's assets.
+    defs_folder = PROJECT_ROOT / "orchestration" / "defs"
+    assert {group for group in FLOW_GROUPS if (defs_folder / group).is_dir()} <= groups
+
+
+def test_every_asset_has_a_description_owners_and_kinds():
+    graph = load_definitions().resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        name = key.to_user_string()
+        assert node.description and node.description.strip(), name
+        assert not DBT_PLACEHOLDER_DESCRIPTION.match(node.description), f"{name}: describe it in its dbt YAML"
+        assert node.owners == ["team:data"], name
+        assert node.kinds, name
 
 
 def _recorded_in_dagster_home(run_id: str) -> tuple[dg.DagsterRun, dict[dg.AssetKey, dict], list]:
@@ -152,3 +182,69 @@ def test_sample_run_recorded_the_row_count_of_every_dbt_model(sample_env):
             (rows,) = con.execute(f'select count(*) from "{schema}"."{relation}"').fetchone()
             assert metadata["dagster/row_count"].value == rows, key
     assert dbt_models[dg.AssetKey(["marts", "mart_workplaces"])]["dagster/row_count"].value > 0
+
+
+def _personal_values(warehouse: Path) -> tuple[set[str], set[str]]:
+    """The sample people's full names, street addresses and e-mails (lower case), and their phone numbers as digits,
+    as the member roll, the organizing contacts and the voter file landed them."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        texts = con.execute("""
+            select first_name || ' ' || last_name from raw.members union select street_address from raw.members
+            union select email from raw.members
+            union select first_name || ' ' || last_name from raw.organizing_contacts
+            union select street_address from raw.organizing_contacts union select email from raw.organizing_contacts
+            union select first_name || ' ' || last_name from raw.ncvoter union select res_street_address from raw.ncvoter
+        """).fetchall()
+        phones = con.execute("""
+            select phone from raw.members union select phone from raw.organizing_contacts
+            union select full_phone_number from raw.ncvoter
+        """).fetchall()
+    return (
+        {" ".join(_words(text)) for (text,) in texts if text},
+        {digits for (phone,) in phones if phone and len(digits := re.sub(r"\D", "", phone)) >= 10},
+    )
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words; e-mails, hyphenated names and unit numbers stay whole, and trailing punctuation goes."""
+    return [word.strip(".'-") for word in re.findall(r"[\w@.'#-]+", text.lower())]
+
+
+def _personal_values_in(text: str, names_and_addresses: set[str], phones: set[str]) -> set[str]:
+    """Which of the values appear in the text as whole words (a name inside a longer word does not count)."""
+    words = _words(text)
+    by_first_word: dict[str, list[list[str]]] = {}
+    for value in names_and_addresses:
+        value_words = value.split()
+        by_first_word.setdefault(value_words[0], []).append(value_words)
+    found = {
+        " ".join(value_words)
+        for start, word in enumerate(words)
+        for value_words in by_first_word.get(word, [])
+        if words[start:start + len(value_words)] == value_words
+    }
+    written_phones = {re.sub(r"\D", "", phone) for phone in re.findall(r"\(?\d{3}\)?[-. ]?\d{3}[-. ]?\d{4}", text)}
+    return found | (phones & written_phones)
+
+
+def _strings(value) -> str:
+    """Every string inside a JSON value, keys too, one a line (JSON escapes decoded: accented names read as written)."""
+    if isinstance(value, dict):
+        return "\n".join(f"{key}\n{_strings(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return "\n".join(_strings(item) for item in value)
+    return value if isinstance(value, str) else ""
+
+
+def test_no_persons_name_address_or_phone_reaches_dagster_metadata_or_logs(sample_env):
+    from dagster._serdes import serialize_value
+
+    names_and_addresses, phones = _personal_values(sample_env.warehouse)
+    some_name = min(names_and_addresses)
+    assert _personal_values_in(f"matched {some_name.title()}.", names_and_addresses, phones) == {some_name}
+    with dg.DagsterInstance.get() as instance:
+        # Every event of every run: materialization and check metadata, observations, log lines, step errors.
+        entries = [entry for run in instance.get_runs() for entry in instance.all_logs(run.run_id)]
+    recorded = "\n".join(_strings(json.loads(serialize_value(entry))) for entry in entries)
+    assert "dagster/column_lineage" in recorded  # the scan reads the metadata the UI shows
+    assert _personal_values_in(recorded, names_and_addresses, phones) == set()

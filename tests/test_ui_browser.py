@@ -1,7 +1,8 @@
 """The Dagster UI in a real browser: `shopfloor ui` against the session's sample instance, driven by headless Chromium.
 
-Checks that the asset lineage shows every asset group the definitions have, and that a materialization launched
-from an asset's page runs to success. Saves the lineage as docs/ui-asset-graph.png.
+Checks that the asset lineage shows every asset group the definitions have, that a mart's page shows where its
+columns come from, and that a materialization launched from an asset's page runs to success. Saves the lineage as
+docs/ui-asset-graph.png.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]
+# A mart whose page must show column lineage (a table of each column's upstream columns, from the sample run).
+MART_WITH_LINEAGE = ["marts", "mart_workplaces"]
 UI_START_TIMEOUT_S = 120
 RUN_TIMEOUT_S = 180
 
@@ -136,6 +139,26 @@ def test_asset_lineage_shows_every_group(ui_url, page):
     page.wait_for_timeout(1000)  # let the edges finish drawing
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 20_000
+
+
+def test_a_marts_page_shows_where_its_columns_come_from(ui_url, page):
+    import dagster as dg
+
+    key = dg.AssetKey(MART_WITH_LINEAGE)
+    with dg.DagsterInstance.get() as instance:
+        metadata = instance.get_latest_materialization_event(key).asset_materialization.metadata
+    deps_by_column = metadata["dagster/column_lineage"].lineage.deps_by_column
+    column, deps = next((column, deps) for column, deps in deps_by_column.items() if deps)
+    page.goto(f"{ui_url}/assets/{'/'.join(MART_WITH_LINEAGE)}")
+    lineage_row = page.locator("tr", has=page.get_by_text("column_lineage", exact=True))
+    lineage_row.first.wait_for()
+    show = lineage_row.get_by_text("[Show Markdown]")
+    if show.count():  # long values open in a dialog
+        show.first.click()
+    # One row of the table: the column, and an upstream column it is computed from.
+    upstream = f"{deps[0].asset_key.to_user_string()}.{deps[0].column_name}"
+    page.locator("tr").filter(has=page.get_by_text(column, exact=True)).filter(
+        has=page.get_by_text(upstream, exact=True)).first.wait_for()
 
 
 def test_materialization_launched_from_the_page_succeeds(ui_url, page):

@@ -22,6 +22,13 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.resources import Warehouse
+from orchestration.defs.transform.column_metadata import (
+    column_lineage,
+    column_lineage_markdown,
+    column_schema,
+    compiled_sql_path,
+    relation_columns,
+)
 from orchestration.defs.transform.project import DBT_EXECUTABLE, DBT_TRACKING_OFF, ensure_manifest, shopfloor_dbt
 from shopfloor.layouts import sources
 
@@ -74,7 +81,7 @@ def _dbt_step(name: str, select: str, exclude: str | None) -> dg.AssetsDefinitio
                 events.extend(dbt.cli(["build"], context=context, target_path=run_target).stream())
             except Exception as error:  # report what dbt did build, then fail the step
                 failure = error
-        yield from _with_row_counts(context, events, warehouse)
+        yield from _with_table_metadata(context, events, warehouse, run_target)
         if failure:
             raise failure
         shutil.rmtree(run_target, ignore_errors=True)
@@ -82,10 +89,20 @@ def _dbt_step(name: str, select: str, exclude: str | None) -> dg.AssetsDefinitio
     return build
 
 
-def _with_row_counts(context: dg.AssetExecutionContext, events: list, warehouse: Warehouse) -> Iterator[Any]:
-    """dbt's events, each materialization with its relation's row count. dbt holds the DuckDB file while it
-    builds, so the counts are taken once it has exited; the UI then shows the step's results together."""
+def _with_table_metadata(
+    context: dg.AssetExecutionContext, events: list, warehouse: Warehouse, run_target: Path
+) -> Iterator[Any]:
+    """dbt's events, each materialization with its relation's row count, column schema and column lineage.
+    dbt holds the DuckDB file while it builds, so these are read once it has exited, over our one connection
+    (see column_metadata.py); the UI then shows the step's results together."""
+    if not any(isinstance(event, (dg.Output, dg.AssetMaterialization)) for event in events):
+        yield from events  # dbt built nothing (it may have failed before writing its manifest)
+        return
+    # The manifest of this very invocation: the compiled SQL beside it is what the lineage is traced from.
+    manifest = json.loads((run_target / "manifest.json").read_text())
+    translator = ShopfloorDbtTranslator()
     with warehouse.connect() as con:
+        columns_by_relation = relation_columns(con)
         for event in events:
             if isinstance(event, dg.Output):
                 key = context.asset_key_for_output(event.output_name)
@@ -96,7 +113,32 @@ def _with_row_counts(context: dg.AssetExecutionContext, events: list, warehouse:
                 continue
             schema, relation = key.path
             (rows,) = con.execute(f'select count(*) from "{schema}"."{relation}"').fetchone()
-            yield event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(rows)})
+            node = manifest["nodes"][event.metadata["unique_id"].value]
+            metadata = {
+                "dagster/row_count": dg.MetadataValue.int(rows),
+                "dagster/column_schema": column_schema(node, columns_by_relation.get((schema, relation), {})),
+            }
+            if node["resource_type"] == "model":
+                metadata.update(_lineage_metadata(context, node, manifest, columns_by_relation, run_target, translator))
+            yield event.with_metadata({**event.metadata, **metadata})
+
+
+def _lineage_metadata(
+    context: dg.AssetExecutionContext,
+    node: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    columns_by_relation: Mapping[tuple[str, str], dict[str, str]],
+    run_target: Path,
+    translator: DagsterDbtTranslator,
+) -> dict[str, Any]:
+    """The model's column lineage for Dagster+ and the API, and the same as a table for the OSS UI to show."""
+    try:
+        sql = compiled_sql_path(run_target, node).read_text()
+        lineage = column_lineage(node, manifest, columns_by_relation, sql, translator, shopfloor_dbt)
+    except Exception as error:  # lineage is documentation: SQL that sqlglot cannot trace must not fail a build
+        context.log.warning(f"No column lineage for {node['unique_id']}: {type(error).__name__}: {error}")
+        return {}
+    return {"dagster/column_lineage": lineage, "column_lineage": dg.MetadataValue.md(column_lineage_markdown(lineage))}
 
 
 def _has_models_tagged(tag: str) -> bool:
