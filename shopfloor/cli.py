@@ -18,6 +18,20 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sample_activity(args: argparse.Namespace) -> int:
+    from shopfloor.sample.campaign import simulate_campaign_activity
+
+    settings = get_settings()
+    landing = Path(args.landing) if args.landing else settings.landing_dir
+    try:
+        summary = simulate_campaign_activity(settings.warehouse, landing, seed=args.seed)
+    except (FileNotFoundError, RuntimeError) as error:
+        print(f"shopfloor sample-activity: {error}", file=sys.stderr)
+        return 2
+    print(summary)
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from shopfloor.runner import SelectionError, run_assets
 
@@ -59,6 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=42)
     sample.add_argument("--out", help="landing folder to write (default: $SHOPFLOOR_LANDING_DIR)")
     sample.set_defaults(func=_cmd_sample)
+
+    activity = commands.add_parser(
+        "sample-activity",
+        help="simulate organizers' campaign activity on the experiment assignments (after a run)",
+        description="Write campaign_activity/ weekly CRM exports (contact attempts, cards signed) for the units "
+        "assigned in $SHOPFLOOR_WAREHOUSE's experiments.assignments, with planted tactic effects in "
+        "_truth/experiment_effects.json. Needs a generated sample's _truth/ in the landing folder.",
+    )
+    activity.add_argument("--seed", type=int, default=42)
+    activity.add_argument("--landing", help="landing folder of the sample (default: $SHOPFLOOR_LANDING_DIR)")
+    activity.set_defaults(func=_cmd_sample_activity)
 
     run = commands.add_parser(
         "run",

@@ -174,7 +174,10 @@ def raw_row_counts(warehouse: Path) -> dict[str, int]:
 
 
 def demo(seed: int = 42) -> bool:
-    """Generate small sample data if the landing folder is empty, run everything, say where things are."""
+    """Generate small sample data if the landing folder is empty, run everything, simulate the organizers'
+    activity on the experiment assignments and run what it feeds, say where things are."""
+    from shopfloor.publish.files import latest_publication
+
     settings = get_settings()
     if _has_landing_files(settings.landing_dir):
         print(f"Using the files already in {settings.landing_dir}")
@@ -184,11 +187,17 @@ def demo(seed: int = 42) -> bool:
         print(f"Generating small sample data (seed {seed}) in {settings.landing_dir}")
         generate(scale="small", seed=seed, out=settings.landing_dir)
     succeeded = run_assets(None)
+    if succeeded:
+        # Organizers act on the assignments this run made: simulate their activity, then run what it feeds.
+        from shopfloor.experiments.demo import run_activity_demo
+
+        succeeded = run_activity_demo(seed)
     print(
         f"\nlanding folder      {settings.landing_dir}\n"
         f"warehouse           {settings.warehouse}\n"
         f"validation results  {settings.validations_dir}\n"
         f"DAGSTER_HOME        {settings.dagster_home}\n"
+        f"published lists     {latest_publication(settings.publish_dir) or 'none (see the run summary)'}\n"
         "Dagster UI          `shopfloor ui` (or `make ui`), then open http://127.0.0.1:3000\n"
     )
     counts = raw_row_counts(settings.warehouse)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,9 @@ class SampleEnv:
 def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
     """Small sample data (seed 42) generated and run through every asset once, in a temporary folder.
 
-    SHOPFLOOR_LANDING_DIR, SHOPFLOOR_WAREHOUSE and DAGSTER_HOME point there for the whole session.
+    SHOPFLOOR_LANDING_DIR, SHOPFLOOR_WAREHOUSE and DAGSTER_HOME point there for the whole session. The landing
+    folder also holds campaign activity simulated on the experiment assignments (_land_campaign_activity), so the
+    one session run loads every source, experiments' outcomes included.
     """
     import dagster as dg
 
@@ -45,6 +48,7 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
         env.setenv("DO_NOT_TRACK", "1")
         settings = get_settings()
         generate(scale="small", seed=42, out=settings.landing_dir)
+        _land_campaign_activity(root, env)
         succeeded = run_assets(None)
         with dg.DagsterInstance.get() as instance:
             run_id = instance.get_runs(limit=1)[0].run_id
@@ -58,3 +62,28 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
             run_id=run_id,
             run_succeeded=succeeded,
         )
+
+
+def _land_campaign_activity(root: Path, env: pytest.MonkeyPatch) -> None:
+    """Organizers act on the experiment assignments, so their activity exists only after a run has assigned units.
+
+    A first run, into a scratch warehouse and DAGSTER_HOME, materializes what the assignments need; the activity
+    simulated from its assignments lands in the session's landing folder. The session run then loads it with every
+    other source: assignment is reproducible from the seed, so that run gives every unit the same arm. (A second,
+    downstream-only run in the session instance would leave raw/campaign_activity's first materialization out of
+    step with its table, which the session-run tests compare.)
+    """
+    from shopfloor.runner import run_assets
+    from shopfloor.sample.campaign import simulate_campaign_activity
+    from shopfloor.settings import get_settings
+
+    scratch = root / "assignment_run"
+    session = {name: os.environ[name] for name in ("SHOPFLOOR_WAREHOUSE", "DAGSTER_HOME", "SHOPFLOOR_PUBLISH_DIR")}
+    env.setenv("SHOPFLOOR_WAREHOUSE", str(scratch / "warehouse.duckdb"))
+    env.setenv("DAGSTER_HOME", str(scratch / "dagster_home"))
+    env.setenv("SHOPFLOOR_PUBLISH_DIR", str(scratch / "published"))
+    # Raw sources load whole (one multi-asset per landing folder), so all of group raw comes along.
+    assert run_assets("+key:experiments/assignments or group:raw"), "the run that assigns the units failed"
+    simulate_campaign_activity(get_settings().warehouse, get_settings().landing_dir, seed=42)
+    for name, value in session.items():
+        env.setenv(name, value)

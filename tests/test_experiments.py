@@ -72,7 +72,7 @@ def test_sample_experiment_loads(config):
         ({"arms": {"house_visit": 0.5, "phone": 0.5}}, "arms", "'control' arm"),
         ({"arms": {"House Visit": 0.5, "control": 0.5}}, "arms", "not a valid arm name"),
         ({"arms": {"house_visit": 1.5, "control": -0.5}}, "arms.house_visit", "between 0 and 1"),
-        ({"end_date": "2027-01-01"}, "end_date", "not after start_date"),
+        ({"end_date": "2025-07-01"}, "end_date", "not after start_date"),
         ({"start_date": "soon"}, "start_date", "not a date"),
         ({"unit": "county"}, "unit", "workplace, worker"),
         ({"primary_outcome": "vibes"}, "primary_outcome", "cards_signed, election_won"),
@@ -100,7 +100,7 @@ def test_assignment_is_reproducible_and_order_free(config):
     units = eligible_units(600)
     first = assign_units(units, config, START)
     again = assign_units(units.sample(frac=1, random_state=3), config, START)
-    assert list(first.columns) == ["unit_key", "arm", "block", "assigned_at", "experiment"]
+    assert list(first.columns) == ["experiment", "unit", "unit_key", "arm", "block_key", "assigned_on"]
     assert len(first) == 600 and first["unit_key"].is_unique
     pd.testing.assert_frame_equal(first.sort_values("unit_key"), again.sort_values("unit_key"))
     other_seed = assign_units(units, type(config)(**{**config.__dict__, "seed": config.seed + 1}), START)
@@ -109,7 +109,7 @@ def test_assignment_is_reproducible_and_order_free(config):
 
 
 def assert_shares_within_one(assignments: pd.DataFrame, shares: dict[str, float]):
-    counts = assignments.groupby(["block", "arm"]).size().unstack(fill_value=0)
+    counts = assignments.groupby(["block_key", "arm"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(shares), fill_value=0)
     expected = np.outer(counts.sum(axis=1), list(shares.values()))
     assert (np.abs(counts.to_numpy() - expected) < 1 + 1e-9).all(), counts
@@ -117,8 +117,8 @@ def assert_shares_within_one(assignments: pd.DataFrame, shares: dict[str, float]
 
 def test_shares_hold_within_every_block(config):
     assignments = assign_units(eligible_units(601, seed=1), config, START)
-    assert assignments["block"].nunique() == 6
-    assert assignments["block"].str.match(r"^state=(NC|OH)\|naics_sector=(31|44|62)$").all()
+    assert assignments["block_key"].nunique() == 6
+    assert assignments["block_key"].str.match(r"^state=(NC|OH)\|naics_sector=(31|44|62)$").all()
     assert_shares_within_one(assignments, config.arms)
     uneven = type(config)(**{**config.__dict__, "arms": {"house_visit": 0.5, "phone": 0.3, "control": 0.2}})
     assert_shares_within_one(assign_units(eligible_units(457, seed=2), uneven, START), uneven.arms)
@@ -134,7 +134,7 @@ def test_assignment_is_stable_as_the_population_changes(config):
     second = assign_units(changed, config, later, previous=first)
     pd.testing.assert_frame_equal(second.iloc[: len(first)], first)
     new = second.iloc[len(first) :]
-    assert len(new) == 200 and (new["assigned_at"] == later).all() and second["unit_key"].is_unique
+    assert len(new) == 200 and (new["assigned_on"] == later).all() and second["unit_key"].is_unique
     assert_shares_within_one(second, config.arms)
     # Re-running with nothing new changes nothing; re-running the same wave gives the same newcomers' arms.
     pd.testing.assert_frame_equal(assign_units(changed, config, later, previous=second), second)

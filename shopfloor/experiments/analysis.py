@@ -80,15 +80,15 @@ def blocked_estimates(
     used; precision weights are more efficient but target a variance-weighted average when effects differ by block.
     """
     rows = []
-    for block, members in units[units["arm"].isin([arm, control])].groupby("block", sort=True):
+    for block, members in units[units["arm"].isin([arm, control])].groupby("block_key", sort=True):
         y_t = members.loc[members["arm"] == arm, outcome].to_numpy(float)
         y_c = members.loc[members["arm"] == control, outcome].to_numpy(float)
         if len(y_t) < 2 or len(y_c) < 2:
             continue
         estimate, se = neyman_difference(y_t, y_c)
-        rows.append({"arm": arm, "block": block, "estimate": float(estimate), "se": float(se),
+        rows.append({"arm": arm, "block_key": block, "estimate": float(estimate), "se": float(se),
                      "n_arm": len(y_t), "n_control": len(y_c)})
-    per_block = pd.DataFrame(rows, columns=["arm", "block", "estimate", "se", "n_arm", "n_control"])
+    per_block = pd.DataFrame(rows, columns=["arm", "block_key", "estimate", "se", "n_arm", "n_control"])
     if per_block.empty:
         return per_block, {}
     estimates, variances = per_block["estimate"].to_numpy(), per_block["se"].to_numpy() ** 2
@@ -132,7 +132,7 @@ def analyze_experiment(
 ) -> pd.DataFrame:
     """Every treatment arm against control, one row per (arm, method).
 
-    `units` has `arm`, `block`, the outcome, numeric covariates and, for the CACE, a 0/1 `contacted` column.
+    `units` has `arm`, `block_key`, the outcome, numeric covariates and, for the CACE, a 0/1 `contacted` column.
     Methods: difference_in_means, lin_adjusted (when covariates are given), blocked_size_weighted,
     blocked_precision_weighted, cace (when contacted is given). p_holm and the Bonferroni interval correct each
     method across the treatment arms.

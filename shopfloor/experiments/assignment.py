@@ -16,15 +16,19 @@ import pandas as pd
 
 from shopfloor.experiments.config import ExperimentConfig
 
-ASSIGNMENT_COLUMNS = ["unit_key", "arm", "block", "assigned_at", "experiment"]
+# The contract of experiments.assignments (docs/experiments.md): the publishing lists join on these names.
+ASSIGNMENT_COLUMNS = ["experiment", "unit", "unit_key", "arm", "block_key", "assigned_on"]
 UNBLOCKED = "all"
+# A blocking variable with no value is a block of its own, named the same way whatever the column type.
+MISSING_LEVEL = "missing"
 
 
 def block_keys(units: pd.DataFrame, blocking: tuple[str, ...] | list[str]) -> pd.Series:
     """'state=OH|size_band=50-199' per unit: readable, and the same string whatever the frame's column order."""
     if not blocking:
         return pd.Series(UNBLOCKED, index=units.index, dtype=object)
-    parts = [f"{var}=" + units[var].astype(str) for var in blocking]
+    parts = [f"{var}=" + units[var].astype(object).where(units[var].notna(), MISSING_LEVEL).astype(str)
+             for var in blocking]
     key = parts[0]
     for part in parts[1:]:
         key = key + "|" + part
@@ -64,7 +68,7 @@ def _new_unit_counts(arm_shares: np.ndarray, existing: np.ndarray, new: int, rng
 def assign_units(
     eligible: pd.DataFrame,
     config: ExperimentConfig,
-    assigned_at: dt.date,
+    assigned_on: dt.date,
     previous: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """All assignments of the experiment: `previous` rows untouched, plus one row for each eligible unit not yet in it.
@@ -85,21 +89,22 @@ def assign_units(
     arms = list(config.arms)
     shares = np.array([config.arms[a] for a in arms])
     new_units = eligible.loc[~eligible["unit_key"].isin(previous["unit_key"]), ["unit_key"]].copy()
-    new_units["block"] = block_keys(eligible.loc[new_units.index], config.blocking)
-    counts_before = previous.groupby(["block", "arm"]).size()
+    new_units["block_key"] = block_keys(eligible.loc[new_units.index], config.blocking)
+    counts_before = previous.groupby(["block_key", "arm"]).size()
 
     assigned = []
-    for block, units in new_units.groupby("block", sort=True):
+    for block, units in new_units.groupby("block_key", sort=True):
         existing = np.array([counts_before.get((block, arm), 0) for arm in arms])
         rng = _block_rng(config.seed, block, int(existing.sum()))
         # Sorting first makes the draw independent of the order the warehouse returned the rows in.
         keys = np.sort(units["unit_key"].to_numpy())
         keys = keys[rng.permutation(len(keys))]
         counts = _new_unit_counts(shares, existing, len(keys), rng)
-        assigned.append(pd.DataFrame({"unit_key": keys, "arm": np.repeat(arms, counts), "block": block}))
+        assigned.append(pd.DataFrame({"unit_key": keys, "arm": np.repeat(arms, counts), "block_key": block}))
 
     if not assigned:
         return previous.reset_index(drop=True)
-    new = pd.concat(assigned, ignore_index=True).assign(assigned_at=assigned_at, experiment=config.name)
+    new = pd.concat(assigned, ignore_index=True)
+    new = new.assign(experiment=config.name, unit=config.unit, assigned_on=assigned_on)
     frames = [f for f in (previous[ASSIGNMENT_COLUMNS], new[ASSIGNMENT_COLUMNS]) if len(f)]
     return pd.concat(frames, ignore_index=True)

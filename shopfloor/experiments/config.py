@@ -40,7 +40,7 @@ class ExperimentConfigError(ValueError):
 class ExperimentConfig:
     name: str
     unit: str
-    eligible_population: str  # SQL against the warehouse or a published list name; resolved by the caller
+    eligible_population: str  # one SELECT or a published list name; run by store.eligible_population
     arms: dict[str, float]  # arm -> share of units, in declaration order, control included
     blocking: tuple[str, ...]
     covariates: tuple[str, ...]

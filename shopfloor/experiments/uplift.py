@@ -1,7 +1,9 @@
 """Which tactic for which unit: a T-learner and its evaluation by Qini curve and AUUC.
 
-T-learner: one classifier per arm fitted on that arm's units only; uplift_a(x) = p_a(x) - p_control(x). The
-recommended tactic is the arm with the largest uplift, or control when no arm's uplift is positive.
+T-learner: one outcome model per arm fitted on that arm's units only; uplift_a(x) = m_a(x) - m_control(x), with m
+the probability of the outcome (a classifier, 0/1 outcomes) or its expected value (a regressor, e.g. the share of a
+workplace's workers who signed). The recommended tactic is the arm with the largest uplift, or control when no
+arm's uplift is positive.
 
 Qini curve (Radcliffe 2007), for one treatment arm against control on held-out units sorted by predicted uplift,
 highest first: for the top k units, Q(k) = Y_T(k) - Y_C(k) * N_T(k) / N_C(k), with Y the outcome sums and N the
@@ -17,31 +19,40 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from sklearn.base import ClassifierMixin, clone
-from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone, is_classifier
+from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 
 from shopfloor.experiments.config import CONTROL_ARM
 
 
+# Shallow trees with large leaves: arms hold hundreds to thousands of units, and a noisy per-arm fit turns straight
+# into noisy uplift. Single-threaded, so they behave on a shared machine.
+_BOOSTING = dict(n_estimators=100, learning_rate=0.05, max_depth=2, min_samples_leaf=50, random_state=0)
+
+
 def default_model() -> ClassifierMixin:
-    # Shallow trees with large leaves: arms hold hundreds to thousands of units, and a noisy per-arm fit turns
-    # straight into noisy uplift. Single-threaded, so it behaves on a shared machine.
-    return GradientBoostingClassifier(
-        n_estimators=100, learning_rate=0.05, max_depth=2, min_samples_leaf=50, random_state=0
-    )
+    """For 0/1 outcomes."""
+    return GradientBoostingClassifier(**_BOOSTING)
+
+
+def default_regressor() -> RegressorMixin:
+    """For outcomes that are amounts or shares."""
+    return GradientBoostingRegressor(**_BOOSTING)
 
 
 class TLearner:
     """One outcome model per arm. fit(X, y, arm), then uplift(X) and recommend(X)."""
 
-    def __init__(self, model_factory: Callable[[], ClassifierMixin] = default_model, control: str = CONTROL_ARM):
+    def __init__(self, model_factory: Callable[[], BaseEstimator] = default_model, control: str = CONTROL_ARM):
         self.model_factory = model_factory
         self.control = control
-        self.models: dict[str, ClassifierMixin] = {}
+        self.models: dict[str, BaseEstimator] = {}
 
     def fit(self, covariates: pd.DataFrame, outcome: pd.Series, arm: pd.Series) -> TLearner:
         arm = pd.Series(np.asarray(arm), index=covariates.index)
-        outcome = pd.Series(np.asarray(outcome), index=covariates.index).astype(int)
+        outcome = pd.Series(np.asarray(outcome), index=covariates.index)
+        if is_classifier(self.model_factory()):
+            outcome = outcome.astype(int)
         if self.control not in set(arm):
             raise ValueError(f"no unit is in the '{self.control}' arm")
         self.models = {}
@@ -52,18 +63,22 @@ class TLearner:
             self.models[name] = clone(self.model_factory()).fit(covariates[members], outcome[members])
         return self
 
-    def predict_proba(self, covariates: pd.DataFrame) -> pd.DataFrame:
-        """P(outcome = 1) under each arm, one column per arm."""
+    def predict_outcome(self, covariates: pd.DataFrame) -> pd.DataFrame:
+        """P(outcome = 1) (classifiers) or the expected outcome (regressors) under each arm, one column per arm."""
         if not self.models:
             raise ValueError("fit the T-learner first")
         return pd.DataFrame(
-            {name: model.predict_proba(covariates)[:, 1] for name, model in self.models.items()}, index=covariates.index
+            {
+                name: model.predict_proba(covariates)[:, 1] if is_classifier(model) else model.predict(covariates)
+                for name, model in self.models.items()
+            },
+            index=covariates.index,
         )
 
     def uplift(self, covariates: pd.DataFrame) -> pd.DataFrame:
-        """p_arm - p_control per unit, one column per treatment arm."""
-        probabilities = self.predict_proba(covariates)
-        return probabilities.drop(columns=self.control).sub(probabilities[self.control], axis=0)
+        """m_arm - m_control per unit, one column per treatment arm."""
+        predicted = self.predict_outcome(covariates)
+        return predicted.drop(columns=self.control).sub(predicted[self.control], axis=0)
 
     def recommend(self, covariates: pd.DataFrame) -> pd.Series:
         """The tactic with the largest positive uplift per unit, or control when none is positive."""
