@@ -5,9 +5,10 @@
     python bench/employer_quality.py --scale small --thresholds 0.5,0.9,0.99
 
 Generates the sample (seed 42) into a work folder unless it is already there, loads OSHA, NLRB and the union's
-files, builds int_employer_mentions with dbt, runs shopfloor.resolution.employers.resolve_employers at each
-threshold and scores workplaces and employers against _truth/ (source_map.parquet, workplaces.parquet) with
-shopfloor.resolution.evaluation. Targets: F1 >= 0.95 and precision >= 0.97 for both, at small and medium scale.
+files (roll, grievances, organizing contacts), builds int_employer_mentions with dbt, runs
+shopfloor.resolution.employers.resolve_employers at each threshold and scores workplaces and employers against
+_truth/ (source_map.parquet, workplaces.parquet) with shopfloor.resolution.evaluation. Targets: F1 >= 0.95 and
+precision >= 0.97 for both, at small and medium scale.
 Rewrites the "Employer and workplace resolution" section of docs/quality.md (other sections are kept).
 """
 
@@ -26,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 SECTION_TITLE = "## Employer and workplace resolution"
 F1_TARGET = 0.95
 PRECISION_TARGET = 0.97
-SOURCES = ("osha", "nlrb", "membership", "grievances")
+SOURCES = ("osha", "nlrb", "membership", "grievances", "contacts")
 
 
 def measure(scale: str, seed: int, work: Path, thresholds: list[float]) -> list[dict]:
@@ -55,11 +56,11 @@ def measure(scale: str, seed: int, work: Path, thresholds: list[float]) -> list[
 def section(results: list[dict], chosen_threshold: float) -> str:
     lines = [
         SECTION_TITLE, "",
-        "Source records naming an employer (OSHA inspections, NLRB cases and election units, union members and "
-        "grievances; `intermediate.int_employer_mentions`) clustered into workplaces and employers by "
-        "`shopfloor.resolution.employers` (`resolution.employer_mention_clusters`, `marts.workplace_links`), "
-        "scored against the generated ground truth (`_truth/source_map.parquet` maps every record to its true "
-        "workplace, `_truth/workplaces.parquet` each workplace to its employer). "
+        "Source records naming an employer (OSHA inspections, NLRB cases and election units, union members, "
+        "grievances and organizing contacts; `intermediate.int_employer_mentions`) clustered into workplaces and "
+        "employers by `shopfloor.resolution.employers` (`resolution.employer_mention_clusters`, "
+        "`marts.workplace_links`), scored against the generated ground truth (`_truth/source_map.parquet` maps "
+        "every record to its true workplace, `_truth/workplaces.parquet` each workplace to its employer). "
         f"Targets: F1 >= {F1_TARGET} and precision >= {PRECISION_TARGET} for workplaces and for employers, "
         "at small and medium scale.", "",
         "Metric: pairwise. Two records are a predicted pair when they share a predicted cluster and a true pair "
@@ -71,7 +72,8 @@ def section(results: list[dict], chosen_threshold: float) -> str:
         "store numbers (#1234, STORE 1234, NO. 1234, a trailing number) and legal forms (INC, LLC, CORP, CO, LP, "
         "PLLC, ...) removed, abbreviations spelled out; addresses as house number and USPS-abbreviated street. "
         "NLRB representation cases and elections give the facility's address in the unit description; a "
-        "grievance takes the grievant's worksite address from the roll.",
+        "grievance takes the grievant's worksite address from the roll; an organizing contact gives the "
+        "worksite's address, city and state themselves, when they do.",
         "2. Names (in DuckDB, beside splink): a mistyped legal form ending a name is dropped (FOOD GIANT CROP); "
         "a name one dropped or swapped letter from a more used name maps to that name (8+ letters; 5-7 letters "
         "when the other is used 10 times as often; compared only within blocks sharing the first or last three "
@@ -86,8 +88,9 @@ def section(results: list[dict], chosen_threshold: float) -> str:
         "them). Connected components of pairs at or above the match threshold are the workplaces.",
         "4. Employers: each workplace takes the name its records give most often (agency records count "
         "double); workplaces with the same name are one employer. Records without an address "
-        "(unfair-labor-practice cases) join their employer by name, and the workplace when the employer has "
-        "exactly one known workplace in the city (a new workplace when it has none; none when it has several).",
+        "(unfair-labor-practice cases, contacts who gave none) join their employer by name, and the workplace "
+        "when the employer has exactly one known workplace in the city (a new workplace when it has none; none "
+        "when it has several).",
         "",
         "What is left: most lost workplace pairs are unfair-labor-practice cases against chains with several "
         "stores in the case's city (the case names no address or store, so no workplace is guessed). Lost "

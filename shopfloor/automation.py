@@ -12,7 +12,7 @@ import os
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -35,10 +35,18 @@ FRESHNESS_WINDOWS: dict[str, timedelta] = {
     "nlrb": timedelta(days=7),
     "membership": timedelta(days=7),
     "grievances": timedelta(days=1),
+    # Organizing contacts come from an activist export organizers pull weekly; a day's slack for the copy.
+    "contacts": timedelta(days=8),
+    # The organizing CRM exports campaign activity weekly (experiments on tactics); a day's slack for the copy.
+    "campaign_activity": timedelta(days=8),
+    # A suppression list changes rarely; one untouched for a quarter deserves a look, not a stop.
+    "suppression": timedelta(days=90),
 }
 
-# Landing folders whose files are time slices (one file a day): each file is a partition of its raw asset.
-PARTITIONED_SOURCES = frozenset({"grievances"})
+# Landing folders whose files are time slices (a grievance log a day, a CRM activity export a week): each file is a
+# partition, so one slice can be loaded, re-run or backfilled alone. They share one partitions definition (see
+# orchestration/defs/raw/partitions.py), keyed by the file's path in the landing folder, folder included.
+PARTITIONED_SOURCES = frozenset({"grievances", "campaign_activity"})
 
 # (size in bytes, mtime in nanoseconds): cheap to read, and it changes whenever a file is replaced or rewritten.
 FileSignature = tuple[int, int]
@@ -129,14 +137,26 @@ def decode_cursor(cursor: str | None) -> dict[str, FileSignature]:
 
 
 def file_partition_keys(landing_dir: Path, source: str) -> list[str]:
-    """One partition per loadable file of a time-sliced landing folder: its path inside the folder
-    (e.g. 'grievance_log_2025-06-30.csv'), in name (so date) order."""
+    """One partition per loadable file of a time-sliced landing folder: its path inside the landing folder, the
+    source folder included (e.g. 'grievances/grievance_log_2025-06-30.csv'), in name (so date) order.
+
+    The same form as landing_signatures' keys, so the sensor's file names are partition keys as they are.
+    """
     from shopfloor.ingest.loader import landing_files
 
     folder = landing_dir / source
     if not folder.is_dir():
         return []
-    return [path.relative_to(folder).as_posix() for path in landing_files(folder)]
+    return [path.relative_to(landing_dir).as_posix() for path in landing_files(folder)]
+
+
+def source_partition_keys(partition_keys: Iterable[str], source: str) -> list[str]:
+    """The partition keys that are files of landing folder `source`: the only ones its raw asset loads.
+
+    Every time-sliced source shares one partitions definition (one run can hold only one), so a run's
+    partitions can include other folders' files; for this source those are no-ops.
+    """
+    return [key for key in partition_keys if key.startswith(f"{source}/")]
 
 
 def last_new_data_at(con, table: str) -> float | None:

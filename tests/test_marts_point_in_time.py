@@ -35,6 +35,8 @@ DATED_INPUTS = {
     "marts.dim_members": "joined_on",
     "intermediate.int_member_voter_registrations": "registered_on",
     "intermediate.int_member_general_elections": "election_date",
+    "intermediate.int_worker_voter_registrations": "registered_on",
+    "intermediate.int_worker_general_elections": "election_date",
 }
 
 
@@ -62,22 +64,27 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> TargetingSample:
     from shopfloor.ingest import load_source
+    from shopfloor.ingest.tables import ensure_raw_schema
+    from shopfloor.layouts import sources
     from shopfloor.resolution.employers import resolve_employers
-    from shopfloor.resolution.persons import link_members_to_voters
+    from shopfloor.resolution.persons import link_workers_to_voters
     from shopfloor.sample import generate
 
     root = tmp_path_factory.mktemp("targeting")
     landing, warehouse = root / "landing", root / "warehouse.duckdb"
     generate(scale="small", seed=42, out=landing, voter_layouts=("nc_2022", "ohio"))
     with duckdb.connect(str(warehouse)) as con:
-        for source in ("voter_files", "membership", "grievances", "osha", "nlrb"):
+        # Every raw table exists (empty where the sample writes no file), as the raw assets leave them.
+        for source in sources():
+            ensure_raw_schema(con, source)
+        for source in ("voter_files", "membership", "grievances", "osha", "nlrb", "contacts"):
             load_source(con, source, landing)
     # Upstream models and seeds only: their tests belong to other suites.
     run_dbt(["build", "--exclude", "tag:after_resolution", "--resource-type", "model", "--resource-type", "seed"],
             warehouse, root)
     with duckdb.connect(str(warehouse)) as con:
         resolve_employers(con)
-        link_members_to_voters(con)
+        link_workers_to_voters(con)
     run_dbt(["run", "--select", "tag:after_resolution", "--exclude", *TARGETING], warehouse, root)
     run_dbt(["build", "--select", *TARGETING, "--indirect-selection", "cautious"], warehouse, root)
     return TargetingSample(landing=landing, warehouse=warehouse, artifacts=root)
@@ -94,13 +101,15 @@ def rebuilt_marts(sample: TargetingSample, copy: Path, as_of: str, cut_inputs: b
                 assert deleted > 0, f"{table}: nothing dated on or after {as_of}, so the test would prove nothing"
     run_dbt(["run", "--select", "mart_workplaces", "mart_workers", "--vars", f"{{as_of_date: '{as_of}'}}"],
             copy, sample.artifacts)
-    # mart_workers has a row per member on the roll; cutting the roll drops members who joined later.
+    # mart_workers has a row per member on the roll; cutting the roll drops members who joined later. Its
+    # organizing contacts are those first contacted before the as-of date, whatever was cut.
     return {
         "mart_workplaces": query(copy, "select * from marts.mart_workplaces order by workplace_id"),
         "mart_workers": query(copy, f"""
             select * from marts.mart_workers
             where member_key in (select member_key from marts.dim_members where joined_on < date '{as_of}')
-            order by member_key"""),
+                or source_system = 'organizing_contacts'
+            order by worker_key"""),
     }
 
 
@@ -113,7 +122,13 @@ def test_events_on_or_after_the_as_of_date_do_not_change_the_features(sample, tm
 
 
 def test_the_as_of_date_moves_the_features(sample, tmp_path):
-    earlier = rebuilt_marts(sample, tmp_path / "earlier.duckdb", EARLIER_AS_OF, cut_inputs=False)["mart_workplaces"]
+    rebuilt = rebuilt_marts(sample, tmp_path / "earlier.duckdb", EARLIER_AS_OF, cut_inputs=False)
+    # An organizing contact is a worker from the day first contacted.
+    contacts_then = {row[0] for row in rebuilt["mart_workers"] if row[1] == "organizing_contacts"}
+    known_then = {row[0] for row in query(sample.warehouse, f"""
+        select worker_key from staging.stg_organizing__contacts where first_contacted_on < date '{EARLIER_AS_OF}'""")}
+    assert contacts_then == known_then and contacts_then
+    earlier = rebuilt["mart_workplaces"]
     latest = query(sample.warehouse, "select * from marts.mart_workplaces order by workplace_id")
     assert {row[1].isoformat() for row in earlier} == {EARLIER_AS_OF}
     assert {row[1].isoformat() for row in latest} == {DEFAULT_AS_OF}
@@ -121,15 +136,21 @@ def test_the_as_of_date_moves_the_features(sample, tmp_path):
     assert changed > len(latest) / 4
 
 
-def test_one_row_per_workplace_and_per_member(sample):
+def test_one_row_per_workplace_and_per_worker(sample):
     [(rows, workplaces, dim_workplaces)] = query(sample.warehouse, """
         select count(*), count(distinct workplace_id), (select count(*) from marts.dim_workplaces)
         from marts.mart_workplaces""")
     assert rows == workplaces == dim_workplaces > 1000
     [(rows, members, dim_members)] = query(sample.warehouse, """
         select count(*), count(distinct member_key), (select count(*) from marts.dim_members)
-        from marts.mart_workers""")
+        from marts.mart_workers where source_system = 'union_roll'""")
     assert rows == members == dim_members == 1500
+    [(contacts, first_contacted_before)] = query(sample.warehouse, f"""
+        select (select count(*) from marts.mart_workers where source_system = 'organizing_contacts'),
+               (select count(*) from staging.stg_organizing__contacts
+                where first_contacted_on < date '{DEFAULT_AS_OF}')""")
+    assert contacts == first_contacted_before > 300
+
 
 
 def test_counts_add_up_to_the_facts(sample):
@@ -199,11 +220,16 @@ def test_worker_features_are_pseudonymous_and_plausible(sample):
     columns = {row[0] for row in query(sample.warehouse, "describe marts.mart_workers")}
     assert not columns & {"member_id", "first_name", "last_name", "birth_date", "birth_year", "email", "phone",
                           "street_address", "hired_on", "joined_on"}
-    [(leader_rate, registered_rate, turnout_ok, grievance_ok)] = query(sample.warehouse, """
-        select avg(is_leader::int), avg(is_registered_voter::int),
+    rates = dict((row[0], row[1:]) for row in query(sample.warehouse, """
+        select source_system, avg(is_leader::int), count(is_leader), avg(is_registered_voter::int),
                bool_and(general_elections_voted <= general_elections_eligible and general_elections_eligible <= 4),
                bool_and(grievances_filed_12m <= grievances_filed_36m)
-        from marts.mart_workers""")
+        from marts.mart_workers group by source_system"""))
+    leader_rate, _, registered_rate, turnout_ok, grievance_ok = rates["union_roll"]
     assert 0.10 < leader_rate < 0.25
     assert 0.5 < registered_rate < 0.8
     assert turnout_ok and grievance_ok
+    # Contacts' labels are unknown, not false; their voter features come from their own registrations.
+    _, contact_labels, contact_registered_rate, contact_turnout_ok, _ = rates["organizing_contacts"]
+    assert contact_labels == 0
+    assert 0.5 < contact_registered_rate < 0.9 and contact_turnout_ok

@@ -118,7 +118,7 @@ def small_sample(tmp_path_factory) -> tuple[Path, Path]:
     landing, warehouse = root / "landing", root / "warehouse.duckdb"
     generate(scale="small", seed=42, out=landing)
     with duckdb.connect(str(warehouse)) as con:
-        for source in ("osha", "nlrb", "membership", "grievances"):
+        for source in ("osha", "nlrb", "membership", "grievances", "contacts"):
             load_source(con, source, landing)
     # Upstream models and seeds only: their tests belong to other suites.
     _dbt(["build", "--select", "+int_employer_mentions", "--resource-type", "model", "--resource-type", "seed"],

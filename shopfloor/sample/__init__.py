@@ -19,6 +19,7 @@ FILE_LAYOUTS = {
     "membership/members_2025-06-30.csv": "sample_union_members_csv",
     "membership/members_2025-06-30.xlsx": "sample_union_members_xlsx",
     "grievances/grievance_log_2025-06-30.csv": "sample_union_grievances",
+    "contacts/action_network_activists_2025-06-30.csv": "action_network_activists",
     "osha/osha_inspection.csv": "osha_inspection",
     "osha/osha_violation.csv": "osha_violation",
     "osha/osha_accident.csv": "osha_accident",
@@ -26,6 +27,7 @@ FILE_LAYOUTS = {
     "nlrb/election_results_foia.xlsx": "nlrb_foia_tallies",
     "nlrb/recent_election_results_20250630.csv": "nlrb_recent_results",
     "nlrb/case_search.csv": "nlrb_case_search",
+    "suppression/suppression_list_2025-06-30.csv": "suppression_list",
 }
 
 
@@ -52,8 +54,10 @@ def generate(scale: str = "small", seed: int = 42, out: Path | str = "data/landi
 
     Files this generator writes (FILE_LAYOUTS and _truth/) are replaced; other files in OUT are left alone.
     """
+    from shopfloor.sample.contacts import write_contacts
     from shopfloor.sample.nlrb import write_nlrb
     from shopfloor.sample.osha import write_osha
+    from shopfloor.sample.suppression import write_suppression
     from shopfloor.sample.truth import SourceMap, write_rules, write_world_truth
     from shopfloor.sample.union import write_grievances, write_members
     from shopfloor.sample.voters import VOTER_LAYOUTS, write_voter_files
@@ -80,6 +84,8 @@ def generate(scale: str = "small", seed: int = 42, out: Path | str = "data/landi
     grievance_count, grievance_truth = write_grievances(world, out)
     rows["grievances/grievance_log_2025-06-30.csv"] = grievance_count
     source_map.add("grievances", grievance_truth["grievance_id"], grievance_truth["workplace_id"])
+    rows.update({f"contacts/{k}": v for k, v in write_contacts(world, out, truth_dir, source_map).items()})
+    rows.update({f"suppression/{k}": v for k, v in write_suppression(world, out, truth_dir).items()})
     rows.update({f"osha/{k}": v for k, v in write_osha(world, out, source_map).items()})
     nlrb_rows, election_facts = write_nlrb(world, out, source_map)
     rows.update({f"nlrb/{k}": v for k, v in nlrb_rows.items()})
@@ -88,7 +94,8 @@ def generate(scale: str = "small", seed: int = 42, out: Path | str = "data/landi
     write_rules(world, truth_dir, scale, voter_layouts)
     truth_rows.update({"people.parquet": world.n_people, "workplaces.parquet": world.n_workplaces,
                        "employers.parquet": len(world.emp_name), "elections.parquet": len(world.el_wp),
-                       "leaders.parquet": world.n_members, "supervisors.parquet": len(world.sup_wp)})
+                       "leaders.parquet": world.n_members, "supervisors.parquet": len(world.sup_wp),
+                       "contacts.parquet": rows["contacts/action_network_activists_2025-06-30.csv"]})
     manifest = {path: {"layout": FILE_LAYOUTS[path], "rows": count} for path, count in sorted(rows.items())}
     (truth_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return SampleSummary(out=out, scale=scale, seed=seed, rows=rows, truth_rows=truth_rows)

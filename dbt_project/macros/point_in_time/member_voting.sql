@@ -1,50 +1,53 @@
-{#- Voter-file participation of members as of dates. spine_relation: a relation or CTE with member_key and
-    as_of_date. Only registrations made and elections held strictly before as_of_date count. Returns one row per
-    spine pair: is_registered_voter, general_elections_eligible and general_elections_voted over the member's last
-    `recent_elections` general elections before the date (held after they registered), and their turnout share. -#}
-{% macro member_voting(spine_relation, recent_elections=4) %}
+{#- Voter-file participation of workers as of dates. spine_relation: a relation or CTE with the key column `key`
+    and as_of_date; registrations_relation holds `key`, registered_on (int_member_voter_registrations,
+    int_worker_voter_registrations), elections_relation `key`, election_date, voted (int_member_general_elections,
+    int_worker_general_elections). Only registrations made and elections held strictly before as_of_date count.
+    Returns one row per spine pair: is_registered_voter, general_elections_eligible and general_elections_voted over
+    the worker's last `recent_elections` general elections before the date (held after they registered), and
+    their turnout share. -#}
+{% macro worker_voting(spine_relation, key, registrations_relation, elections_relation, recent_elections=4) %}
 with voting_spine as (
-    select distinct member_key, as_of_date from {{ spine_relation }}
+    select distinct {{ key }}, as_of_date from {{ spine_relation }}
 ),
 
 registrations as (
-    select voting_spine.member_key, voting_spine.as_of_date
+    select voting_spine.{{ key }}, voting_spine.as_of_date
     from voting_spine
-    join {{ ref('int_member_voter_registrations') }} as registrations
-        on registrations.member_key = voting_spine.member_key
+    join {{ registrations_relation }} as registrations
+        on registrations.{{ key }} = voting_spine.{{ key }}
         -- A registration with no date is taken as old: states left it blank for long-standing voters.
         and (registrations.registered_on is null or registrations.registered_on < voting_spine.as_of_date)
 ),
 
 ranked_elections as (
     select
-        voting_spine.member_key,
+        voting_spine.{{ key }},
         voting_spine.as_of_date,
         elections.voted,
         row_number() over (
-            partition by voting_spine.member_key, voting_spine.as_of_date order by elections.election_date desc
+            partition by voting_spine.{{ key }}, voting_spine.as_of_date order by elections.election_date desc
         ) as recency_rank
     from voting_spine
-    join {{ ref('int_member_general_elections') }} as elections
-        on elections.member_key = voting_spine.member_key
+    join {{ elections_relation }} as elections
+        on elections.{{ key }} = voting_spine.{{ key }}
         and elections.election_date < voting_spine.as_of_date
 ),
 
 recent_turnout as (
     select
-        member_key,
+        {{ key }},
         as_of_date,
         count(*) as general_elections_eligible,
         sum(case when voted then 1 else 0 end) as general_elections_voted
     from ranked_elections
     where recency_rank <= {{ recent_elections }}
-    group by member_key, as_of_date
+    group by {{ key }}, as_of_date
 )
 
 select
-    voting_spine.member_key,
+    voting_spine.{{ key }},
     voting_spine.as_of_date,
-    registrations.member_key is not null as is_registered_voter,
+    registrations.{{ key }} is not null as is_registered_voter,
     cast(coalesce(recent_turnout.general_elections_eligible, 0) as integer) as general_elections_eligible,
     cast(coalesce(recent_turnout.general_elections_voted, 0) as integer) as general_elections_voted,
     cast(
@@ -53,7 +56,13 @@ select
     ) as general_election_turnout
 from voting_spine
 left join registrations
-    on registrations.member_key = voting_spine.member_key and registrations.as_of_date = voting_spine.as_of_date
+    on registrations.{{ key }} = voting_spine.{{ key }} and registrations.as_of_date = voting_spine.as_of_date
 left join recent_turnout
-    on recent_turnout.member_key = voting_spine.member_key and recent_turnout.as_of_date = voting_spine.as_of_date
+    on recent_turnout.{{ key }} = voting_spine.{{ key }} and recent_turnout.as_of_date = voting_spine.as_of_date
+{% endmacro %}
+
+{#- worker_voting of members (spine keyed by member_key), from the members' registrations and elections. -#}
+{% macro member_voting(spine_relation, recent_elections=4) %}
+{{ worker_voting(spine_relation, 'member_key', ref('int_member_voter_registrations'),
+                 ref('int_member_general_elections'), recent_elections) }}
 {% endmacro %}

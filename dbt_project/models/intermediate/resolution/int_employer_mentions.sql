@@ -1,4 +1,5 @@
--- Every source record that names an employer, in one shape for employer and workplace resolution
+-- Every source record that names an employer (agencies' records, the union's roll and grievances, organizing
+-- contacts), in one shape for employer and workplace resolution
 -- (shopfloor.resolution.employers): the name as written, standardized, split at d/b/a, with its store
 -- number and legal form removed; the workplace address as house number and standardized street; city,
 -- state, ZIP5 and NAICS where the source has them.
@@ -145,6 +146,27 @@ grievances as (
     where grievances.employer_name is not null
 ),
 
+-- Organizing contacts give the employer and worksite themselves, often with the worksite's street, city and state
+-- (their own address is their home's).
+organizing_contacts as (
+    select
+        'organizing_contacts' as source_table,
+        contact_id as record_id,
+        cast(null as {{ dbt.type_string() }}) as unit_id,
+        'organizing_contacts' as source_system,
+        worker_key as source_record_id,
+        employer_name as raw_name,
+        worksite_name,
+        worksite_address as raw_address,
+        'contact worksite' as address_source,
+        worksite_city as city,
+        worksite_state as state,
+        cast(null as {{ dbt.type_string() }}) as zip5,
+        cast(null as {{ dbt.type_string() }}) as naics_code
+    from {{ ref('stg_organizing__contacts') }}
+    where employer_name is not null
+),
+
 mentions as (
     select * from osha_inspections
     union all
@@ -155,6 +177,8 @@ mentions as (
     select * from members
     union all
     select * from grievances
+    union all
+    select * from organizing_contacts
 ),
 
 standardized as (

@@ -1,19 +1,71 @@
 {{ config(tags=['after_resolution']) }}
--- One row per member on the roll, as of var as_of_date: the features a leader model needs, the labels
--- (is_steward, is_committee_member) and the status and do-not-contact flags publishing suppresses on. Keyed by
--- the pseudonymous member_key; age only as a band. Grievances, registration and votes count only when dated
--- strictly before the as-of date.
+-- One row per worker as of var as_of_date: each member on the roll, and each organizing contact first contacted
+-- strictly before the as-of date (a contact made later is not known yet). The features a leader model needs, the
+-- labels (is_steward, is_committee_member: known for members, NULL for contacts) and the status and do-not-contact
+-- flags publishing suppresses on. Keyed by the pseudonymous worker_key; age only as a band. Grievances,
+-- registration and votes count only when dated strictly before the as-of date.
 with members as (
     select *, {{ as_of_date() }} as as_of_date
     from {{ ref('dim_members') }}
 ),
 
-member_workplaces as (
-    select source_record_id as member_key, workplace_id, employer_id
-    from {{ ref('workplace_links') }}
-    where source_system = 'union_roll'
+contacts as (
+    select
+        contacts.worker_key,
+        contacts.classification,
+        contacts.hired_on,
+        contacts.is_do_not_contact,
+        workers.birth_year,
+        {{ as_of_date() }} as as_of_date
+    from {{ ref('stg_organizing__contacts') }} as contacts
+    join {{ ref('int_worker_contacts') }} as workers on workers.worker_key = contacts.worker_key
+    where contacts.first_contacted_on < {{ as_of_date() }}
 ),
 
+workers as (
+    select
+        member_key as worker_key,
+        'union_roll' as source_system,
+        member_key,
+        as_of_date,
+        classification,
+        hired_on,
+        joined_on,
+        birth_year,
+        {{ is_member_on('joined_on', 'member_status', 'as_of_date') }} as is_member_as_of,
+        member_status,
+        dues_status,
+        is_do_not_contact,
+        is_steward,
+        is_committee_member
+    from members
+    union all
+    select
+        worker_key,
+        'organizing_contacts' as source_system,
+        cast(null as {{ dbt.type_string() }}) as member_key,
+        as_of_date,
+        classification,
+        hired_on,
+        cast(null as date) as joined_on,
+        birth_year,
+        false as is_member_as_of,
+        cast(null as {{ dbt.type_string() }}) as member_status,
+        cast(null as {{ dbt.type_string() }}) as dues_status,
+        is_do_not_contact,
+        -- Whether a contact leads is what the leader model is to find out: unknown, not false.
+        cast(null as boolean) as is_steward,
+        cast(null as boolean) as is_committee_member
+    from contacts
+),
+
+worker_workplaces as (
+    select source_system, source_record_id as worker_key, workplace_id, employer_id
+    from {{ ref('workplace_links') }}
+    where source_system in ('union_roll', 'organizing_contacts')
+),
+
+-- Only members file grievances.
 grievances_filed as (
     select
         members.member_key,
@@ -30,31 +82,32 @@ grievances_filed as (
 ),
 
 voting as (
-    {{ member_voting('members') }}
+    {{ worker_voting('workers', 'worker_key', ref('int_worker_voter_registrations'),
+                     ref('int_worker_general_elections')) }}
 ),
 
 aged as (
     select
-        member_key,
+        worker_key,
         cast(extract(year from as_of_date) as integer) - birth_year as age_in_as_of_year
-    from members
+    from workers
 )
 
 select
-    members.member_key as worker_key,
-    'union_roll' as source_system,
-    members.member_key,
-    members.as_of_date,
-    member_workplaces.workplace_id,
-    member_workplaces.employer_id,
-    members.classification,
-    {{ is_member_on('members.joined_on', 'members.member_status', 'members.as_of_date') }} as is_member_as_of,
+    workers.worker_key,
+    workers.source_system,
+    workers.member_key,
+    workers.as_of_date,
+    worker_workplaces.workplace_id,
+    worker_workplaces.employer_id,
+    workers.classification,
+    workers.is_member_as_of,
     cast(
-        cast({{ dbt.datediff('members.hired_on', 'members.as_of_date', 'day') }} as decimal(12, 4)) / 365.25
+        cast({{ dbt.datediff('workers.hired_on', 'workers.as_of_date', 'day') }} as decimal(12, 4)) / 365.25
         as decimal(6, 2)
     ) as tenure_years,
     cast(
-        cast({{ dbt.datediff('members.joined_on', 'members.as_of_date', 'day') }} as decimal(12, 4)) / 365.25
+        cast({{ dbt.datediff('workers.joined_on', 'workers.as_of_date', 'day') }} as decimal(12, 4)) / 365.25
         as decimal(6, 2)
     ) as union_tenure_years,
     case
@@ -72,14 +125,15 @@ select
     voting.general_elections_eligible,
     voting.general_elections_voted,
     voting.general_election_turnout,
-    members.member_status,
-    members.dues_status,
-    members.is_do_not_contact,
-    members.is_steward,
-    members.is_committee_member,
-    members.is_steward or members.is_committee_member as is_leader
-from members
-left join member_workplaces on member_workplaces.member_key = members.member_key
-left join grievances_filed on grievances_filed.member_key = members.member_key
-left join voting on voting.member_key = members.member_key
-left join aged on aged.member_key = members.member_key
+    workers.member_status,
+    workers.dues_status,
+    workers.is_do_not_contact,
+    workers.is_steward,
+    workers.is_committee_member,
+    workers.is_steward or workers.is_committee_member as is_leader
+from workers
+left join worker_workplaces
+    on worker_workplaces.source_system = workers.source_system and worker_workplaces.worker_key = workers.worker_key
+left join grievances_filed on grievances_filed.member_key = workers.member_key
+left join voting on voting.worker_key = workers.worker_key
+left join aged on aged.worker_key = workers.worker_key

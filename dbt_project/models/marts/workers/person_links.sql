@@ -1,6 +1,7 @@
 -- One row per member on the latest roll: is the member a registered voter, and under which pseudonymous
 -- registration. Built after person resolution (shopfloor.resolution.persons) has written
--- resolution.member_voter_links; keys only, no names, addresses or birth dates.
+-- resolution.worker_voter_links (members' and organizing contacts' links; contacts' links reach the marts through
+-- mart_workers); keys only, no names, addresses or birth dates.
 {{ config(tags=['after_resolution']) }}
 
 with members as (
@@ -8,7 +9,8 @@ with members as (
 ),
 
 links as (
-    select * from {{ source('person_resolution', 'member_voter_links') }}
+    select * from {{ source('person_resolution', 'worker_voter_links') }}
+    where source = 'member'
 )
 
 select
@@ -20,4 +22,4 @@ select
     links.match_probability,
     links.match_weight
 from members
-left join links on members.member_id = links.member_id
+left join links on links.record_id = members.member_id

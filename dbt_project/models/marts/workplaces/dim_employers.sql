@@ -1,6 +1,6 @@
 {{ config(tags=['after_resolution']) }}
 -- One row per resolved employer: the legal name and trade name its records use most (the agencies' spelling
--- preferred over the union's short forms), and how many workplaces and records it has.
+-- preferred over the short forms of the union's roll and of organizing contacts), and how many workplaces and records it has.
 with mentions as (
     select clusters.workplace_id, clusters.employer_id, mentions.*
     from {{ ref('int_employer_mentions') }} as mentions
@@ -14,7 +14,7 @@ legal_names as (
         legal_name_core,
         row_number() over (
             partition by employer_id
-            order by sum(case when source_system = 'union_roll' then 1 else 2 end) desc, legal_name_core
+            order by sum(case when source_system in ('osha', 'nlrb') then 2 else 1 end) desc, legal_name_core
         ) as rank_in_employer
     from mentions
     where legal_name_core is not null

@@ -36,7 +36,9 @@ counts as (
             case when source_table in ('nlrb_election_tallies', 'nlrb_recent_election_results') then 1 else 0 end
         ) as {{ dbt.type_bigint() }}) as nlrb_election_units,
         cast(sum(case when source_table = 'members' then 1 else 0 end) as {{ dbt.type_bigint() }}) as members,
-        cast(sum(case when source_table = 'grievances' then 1 else 0 end) as {{ dbt.type_bigint() }}) as grievances
+        cast(sum(case when source_table = 'grievances' then 1 else 0 end) as {{ dbt.type_bigint() }}) as grievances,
+        cast(sum(case when source_table = 'organizing_contacts' then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as organizing_contacts
     from mentions
     group by workplace_id
 )
@@ -57,7 +59,8 @@ select
     counts.nlrb_cases,
     counts.nlrb_election_units,
     counts.members,
-    counts.grievances
+    counts.grievances,
+    counts.organizing_contacts
 from counts
 {%- for attribute in attributes %}
 left join {{ attribute }}_ranked
