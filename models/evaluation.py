@@ -75,7 +75,9 @@ def evaluate(y_true, y_score) -> dict:
     }
 
 
-def plot_calibration(results: Mapping[str, dict], path: Path, title: str) -> Path:
+def plot_calibration(
+    results: Mapping[str, dict], path: Path, title: str, score_label: str = "win probability", outcome: str = "win"
+) -> Path:
     """Reliability diagram of several `evaluate` results (one line per named score) saved as a PNG."""
     import matplotlib
 
@@ -92,12 +94,40 @@ def plot_calibration(results: Mapping[str, dict], path: Path, title: str) -> Pat
             marker="o",
             label=f"{name} (AUC {result['roc_auc']:.3f}, Brier {result['brier']:.3f})",
         )
-    axes.set_xlabel("mean predicted win probability (decile of score)")
-    axes.set_ylabel("observed win rate")
+    axes.set_xlabel(f"mean predicted {score_label} (decile of score)")
+    axes.set_ylabel(f"observed {outcome} rate")
     axes.set_xlim(0, 1)
     axes.set_ylim(0, 1)
     axes.set_title(title, fontsize=10)
     axes.legend(loc="upper left", fontsize=8)
+    figure.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+    return path
+
+
+def plot_roc(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], path: Path, title: str) -> Path:
+    """ROC curves of several named scores, each given as (y_true, y_score), saved as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on the build machines
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import roc_curve
+
+    figure, axes = plt.subplots(figsize=(5.5, 5.0), dpi=120)
+    axes.plot([0, 1], [0, 1], linestyle=":", color="grey", label="chance")
+    for name, (y_true, y_score) in curves.items():
+        false_positive_rate, true_positive_rate, _ = roc_curve(y_true, y_score)
+        auc = roc_auc_score(y_true, y_score)
+        axes.plot(false_positive_rate, true_positive_rate, label=f"{name} (AUC {auc:.3f})")
+    axes.set_xlabel("false positive rate")
+    axes.set_ylabel("true positive rate")
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1)
+    axes.set_title(title, fontsize=10)
+    axes.legend(loc="lower right", fontsize=8)
     figure.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

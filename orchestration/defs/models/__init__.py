@@ -1,0 +1,1 @@
+"""The targeting models: candidates trained on the marts, a blocking promotion gate, the active models' scores."""
