@@ -2,8 +2,7 @@
 
 Generates a sample (default medium, seed 42), runs the whole asset graph into a work folder, then scores the
 active win and leader models on their held-out rows beside the oracles (models/oracle.py), with paired
-bootstrap intervals of the AUC gaps. For leaders it also rebuilds the generator's world to get the leader rule
-without its noise term. Results go to bench/results/models-<scale>-seed<seed>.json; docs/models.md quotes them.
+bootstrap intervals of the AUC gaps. Results go to bench/results/models-<scale>-seed<seed>.json; docs/models.md quotes them.
 
     .venv/bin/python bench/models_oracle.py --scale medium --seed 42 --work data/bench/models
 """
@@ -78,30 +77,7 @@ def compare(test: pd.DataFrame, key: str, label: str, trained, oracles: pd.DataF
     return result
 
 
-def leader_rule_without_noise(con: duckdb.DuckDBPyConnection, scale: str, seed: int) -> pd.DataFrame:
-    """The generator's leader logit without its noise term, rebuilt from the world (member_id -> worker_key)."""
-    from shopfloor.sample import vocab
-    from shopfloor.sample.world import HORIZON, LEADER_RULE, build_world, people_birth_years
-
-    world = build_world(scale, seed)
-    members = world.n_members
-    age = 2025 - people_birth_years(seed, 0, members, world.scale.block)
-    band = np.select([age < 25, age < 35, age < 55], ["<25", "25-34", "35-54"], "55+")
-    rule = LEADER_RULE
-    logit = (
-        rule["intercept"]
-        + rule["tenure_years"] * (HORIZON - world.member_join) / 365.25
-        + np.array([c[2] for c in vocab.MEMBER_CLASSES])[world.member_class]
-        + rule["log1p_grievances_filed"] * np.log1p(np.bincount(world.gr_member, minlength=members))
-        + rule["voter_propensity_if_registered"] * world.person_propensity[:members] * world.person_registered[:members]
-        + pd.Series(band).map(rule["age_band_effect"]).to_numpy()
-    )
-    keys = con.execute("select distinct member_id, member_key as worker_key from staging.stg_union_roll__members").df()
-    frame = pd.DataFrame({"member_id": world.member_no.astype(str), "rule_without_noise": logit})
-    return keys.merge(frame, on="member_id")[["worker_key", "rule_without_noise"]]
-
-
-def measure(scale: str, seed: int, work: Path) -> dict:
+def measure(work: Path) -> dict:
     from models.leader_model import LEADER_SPEC, load_member_frame
     from models.modelling import time_split
     from models.oracle import election_oracles, leader_oracles
@@ -114,8 +90,7 @@ def measure(scale: str, seed: int, work: Path) -> dict:
     with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
         for spec, load, oracles in (
             (WIN_SPEC, load_election_frame, lambda: election_oracles(truth)),
-            (LEADER_SPEC, load_member_frame,
-             lambda: leader_oracles(con, truth).merge(leader_rule_without_noise(con, scale, seed), on="worker_key")),
+            (LEADER_SPEC, load_member_frame, lambda: leader_oracles(con, truth)),
         ):
             frame, counts = load(con)
             trained = store.load(spec.name, store.active(spec.name).model_version)
@@ -140,7 +115,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.work.resolve() / f"{args.scale}-seed{args.seed}"
     run = {} if args.reuse else build(args.scale, args.seed, work)
-    results = {"scale": args.scale, "seed": args.seed, **run, **measure(args.scale, args.seed, work)}
+    results = {"scale": args.scale, "seed": args.seed, **run, **measure(work)}
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"models-{args.scale}-seed{args.seed}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")

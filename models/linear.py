@@ -70,14 +70,16 @@ def _log1p_nonnegative(values):
 
 
 def _block(feature: Feature, min_category_rows: int) -> Pipeline:
+    # keep_empty_features: a number unknown in every row of an early CV fold (contacts' turnout before any general
+    # election) keeps its column, imputed 0, so every fold has the same design.
     if feature.kind == "count":
         return make_pipeline(
-            SimpleImputer(strategy="median"),
+            SimpleImputer(strategy="median", keep_empty_features=True),
             FunctionTransformer(_log1p_nonnegative, feature_names_out="one-to-one"),
             StandardScaler(),
         )
     if feature.kind in ("number", "flag"):
-        return make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+        return make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler())
     # Categories seen in fewer than min_category_rows training rows share one column, as do unseen ones.
     return make_pipeline(
         OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=min_category_rows, sparse_output=False)

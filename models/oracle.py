@@ -1,15 +1,12 @@
 """Oracle scores from the sample generator's ground truth (OUT/_truth/), for judging models on generated data only.
 
-The generator draws each RC/RM outcome from a logistic rule (rules.json) of the site's features plus a normal
-noise term per election, and each member's leader role from another logistic rule plus noise. Three oracles
-bound what a model can recover:
+The generator draws each RC/RM outcome as Bernoulli(sigmoid(z + e)): z a logistic rule (rules.json) of the site's
+features, e a normal noise term drawn once per election and used nowhere else; each member's leader role likewise.
+The truth files hold P(outcome | world) = E_e[sigmoid(z + e)], the most any model can know. Two oracles:
 
-- `true_probability`: the generator's own probability, noise term included. No data holds the noise, so no
-  model can reach this AUC; it is the ceiling.
-- `rule_without_noise`: the rule's linear predictor without the noise term: the best any model of the true
-  features could do.
-- `rule_observable` (elections only): the rule without noise and without the workers' voter participation at
-  the site, which no source in the warehouse measures at a site the union has not organized.
+- `true_probability`: that probability, the ceiling a model of the world's features can reach.
+- `rule_observable` (elections only): the rule without the workers' voter participation at the site, which the
+  warehouse sees only through the people it knows there (members, organizing contacts).
 """
 
 from __future__ import annotations
@@ -27,7 +24,7 @@ def _rules(truth_dir: Path) -> dict:
 
 
 def election_oracles(truth_dir: Path) -> pd.DataFrame:
-    """One row per generated election: election_unit_id ('<case>/<unit>') and the three oracle scores."""
+    """One row per generated election: election_unit_id ('<case>/<unit>') and the two oracle scores."""
     truth = pd.read_parquet(Path(truth_dir) / "elections.parquet")
     rule = _rules(truth_dir)["election_win"]["coefficients"]
     observable = (
@@ -39,17 +36,15 @@ def election_oracles(truth_dir: Path) -> pd.DataFrame:
         + rule["employer_has_represented_site"] * truth["feature_employer_has_represented_site"]
         + truth["feature_industry"].map(rule["industry_effect"])
     )
-    participation = rule["worker_voter_participation_minus_0_4"] * (truth["feature_worker_voter_participation"] - 0.4)
     return pd.DataFrame({
         "election_unit_id": truth["case_number"] + "/" + truth["unit_id"],
         "true_probability": truth["true_win_probability"],
-        "rule_without_noise": observable + participation,
         "rule_observable": observable,
     })
 
 
 def leader_oracles(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> pd.DataFrame:
-    """One row per member on the roll: worker_key and the generator's leader probability (noise included).
+    """One row per member on the roll: worker_key and the generator's leader probability P(leader | world).
 
     The truth is keyed by the roll's member number, the marts by the salted member_key; the staging view of
     the roll holds both, so the join happens there (the salt never leaves dbt).

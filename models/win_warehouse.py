@@ -83,6 +83,20 @@ WIN_FEATURES: tuple[Feature, ...] = (
         "is_represented", "flag", "filing: a union win stood, or members had joined, at the site before",
         "a site already represented", "representation unknown", false_words="a site not yet represented",
     ),
+    Feature(
+        "contacts_known", "count", "filing: organizing contacts at the site first contacted before",
+        "{value:,} organizing contact{s} known at the site", "contacts unknown",
+        zero_words="no organizing contacts known at the site",
+    ),
+    Feature(
+        "contact_registered_share", "number", "filing: share of those contacts registered to vote before",
+        "{value:.0%} of known contacts registered to vote", "contacts' voter registration unknown",
+    ),
+    Feature(
+        "contact_general_election_turnout", "number",
+        "filing: those contacts' turnout in the general elections held before",
+        "a {value:.0%} general-election turnout among known contacts", "contacts' turnout unknown",
+    ),
     Feature("city", "category", "static: the site's city", "a site in {value}", "city unknown"),
     Feature(
         "industry", "category",
@@ -115,7 +129,7 @@ WIN_SPEC = ModelSpec(
 _PETITION_FEATURES = [
     "osha_serious_willful_repeat_violations_5y", "osha_inspections_5y", "ulp_charges_at_workplace_3y",
     "ulp_charges_against_employer_3y", "nlrb_petitions", "nlrb_elections_won", "nlrb_elections_lost",
-    "is_represented",
+    "is_represented", "contacts_known", "contact_registered_share", "contact_general_election_turnout",
 ]
 
 

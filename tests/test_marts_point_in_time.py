@@ -37,6 +37,8 @@ DATED_INPUTS = {
     "intermediate.int_member_general_elections": "election_date",
     "intermediate.int_worker_voter_registrations": "registered_on",
     "intermediate.int_worker_general_elections": "election_date",
+    # Organizing contacts reach the features through the staging view over the raw export.
+    "raw.organizing_contacts": "first_contact_date",
 }
 
 
@@ -196,6 +198,34 @@ def test_election_features_stand_at_the_petition_date(sample):
     assert elections > 1500
     assert own_petition_counted == 0
     assert own_outcome_counted == 0
+
+
+def test_contacts_count_only_when_first_contacted_before_the_petition(sample):
+    """The organizing committee known before a petition counts in its features; contacts met on the petition date
+    or later (the campaign that followed) do not."""
+    [(elections, with_contacts, miscounted, later_contacts)] = query(sample.warehouse, """
+        with contacts as (
+            select workers.workplace_id, contacts.first_contacted_on
+            from intermediate.int_worker_contacts as workers
+            join staging.stg_organizing__contacts as contacts using (worker_key)
+            where workers.source_system = 'organizing_contacts'
+        )
+        select
+            count(*),
+            count(*) filter (where training.contacts_known > 0),
+            count(*) filter (where training.contacts_known != (
+                select count(*) from contacts
+                where contacts.workplace_id = training.workplace_id
+                    and contacts.first_contacted_on < training.petition_filed_on)),
+            count(*) filter (where exists (
+                select 1 from contacts
+                where contacts.workplace_id = training.workplace_id
+                    and contacts.first_contacted_on >= training.petition_filed_on))
+        from marts.mart_election_training as training""")
+    assert miscounted == 0
+    assert elections > with_contacts > elections / 4
+    # Contacts met after some petitions exist, so the count above would see them leak.
+    assert later_contacts > 0
 
 
 def test_election_features_and_labels_match_the_generators_truth(sample):

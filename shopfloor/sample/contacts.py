@@ -3,7 +3,8 @@ the employer and worksite they gave, as an activist export modeled on Action Net
 plus the union's custom form fields).
 
 Contacts are coworkers from the world (people with a workplace who are not members), mostly at workplaces no union
-represents and clustered at campaign workplaces, a few at represented ones. They type their own names and
+represents and clustered at campaign workplaces, a few at represented ones; and at each workplace with an NLRB
+election, a few coworkers met before its first petition (the organizing committee). They type their own names and
 employers: nicknames, any letter case, a slip of the keyboard, the new address after a move, a short name or the
 store brand for the employer. The export has no birth date; a start date only when the worker gave one.
 
@@ -26,7 +27,8 @@ from shopfloor.sample import names, vocab
 from shopfloor.sample.people import people_block
 from shopfloor.sample.truth import SourceMap
 from shopfloor.sample.union import strip_accents
-from shopfloor.sample.world import AS_OF, EPOCH, HORIZON, LEADER_RULE, World, days, sigmoid, workplace_ids, zfill
+from shopfloor.sample.world import (AS_OF, EPOCH, HORIZON, LEADER_RULE, World, days, expected_sigmoid, sigmoid,
+                                    workplace_ids, zfill)
 from shopfloor.sample.writers import fmt_dates, write_delimited
 
 CONTACTS_FILE = f"action_network_activists_{AS_OF}.csv"
@@ -59,6 +61,11 @@ CAMPAIGN_WEIGHT = 12.0
 REPRESENTED_WEIGHT = 0.2
 CONTACTS_PER_CAMPAIGN = 8
 FIRST_CONTACT_FROM = np.datetime64("2017-01-01", "D")
+# Organizing committees before a petition: contacts per worker of the first petitioned unit, their cap per site,
+# and how many days before the petition they were first met (uniform in the range).
+COMMITTEE_SHARE = 0.1
+COMMITTEE_CAP = 10
+COMMITTEE_LEAD_DAYS = (30, 540)
 
 
 def _top_k(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
@@ -131,11 +138,52 @@ def _employer(world: World, w: int, rnd: random.Random) -> str:
     return name.lower() if rnd.random() < 0.1 else name
 
 
+def choose_committee_contacts(world: World, taken: np.ndarray,
+                              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Person ids (sorted) and first-contact days of an organizing committee at each workplace with an NLRB
+    election: coworkers there who are not already contacts, COMMITTEE_SHARE of the first petitioned
+    unit (at least one, at most COMMITTEE_CAP), each first met some weeks to a year and a half before the site's
+    first petition. Real unions know workers before they file; these contacts carry the site's civic habits (their
+    registration and turnout follow its worker_voter_participation) into the warehouse before the petition."""
+    by_site = np.lexsort((world.el_petition, world.el_wp))
+    first_of_site = by_site[np.r_[True, np.diff(world.el_wp[by_site]) != 0]]
+    wanted = np.zeros(world.n_workplaces, dtype=np.int64)
+    wanted[world.el_wp[first_of_site]] = np.clip(
+        np.ceil(world.el_unit_size[first_of_site] * COMMITTEE_SHARE), 1, COMMITTEE_CAP)
+    petition = np.zeros(world.n_workplaces, dtype=np.int64)
+    petition[world.el_wp[first_of_site]] = world.el_petition[first_of_site]
+
+    coworkers = world.n_members + np.arange(world.n_coworkers)
+    candidates = coworkers[(wanted[world.person_wp[coworkers]] > 0) & ~np.isin(coworkers, taken)]
+    site = world.person_wp[candidates]
+    order = np.lexsort((rng.random(len(candidates)), site))
+    starts = np.r_[0, np.flatnonzero(np.diff(site[order])) + 1]
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    chosen = np.sort(candidates[order[rank < wanted[site[order]]]])
+    before = petition[world.person_wp[chosen]]
+    first_contact = np.maximum(before - rng.integers(COMMITTEE_LEAD_DAYS[0], COMMITTEE_LEAD_DAYS[1], len(chosen)), 0)
+    known = first_contact < before
+    return chosen[known], first_contact[known].astype(np.int32)
+
+
 def contact_rows(world: World) -> tuple[dict[str, object], dict[str, object]]:
-    """Every export column in the layout's header spelling, and the truth behind each row."""
+    """Every export column in the layout's header spelling, and the truth behind each row: the campaign contacts,
+    then the organizing committees of NLRB election sites (their own random stream, so adding them changes no
+    other generated value)."""
     rng = np.random.default_rng([world.seed, 7])
-    rnd = random.Random(world.seed * 7 + 7)
-    person_ids = choose_contacts(world, rng)
+    campaign_ids = choose_contacts(world, rng)
+    campaign = _contact_batch(world, campaign_ids, None, rng, random.Random(world.seed * 7 + 7))
+    committee_rng = np.random.default_rng([world.seed, 7, 1])
+    committee_ids, committee_first_contact = choose_committee_contacts(world, campaign_ids, committee_rng)
+    committee = _contact_batch(world, committee_ids, committee_first_contact, committee_rng,
+                               random.Random(f"organizing-committees-{world.seed}"))
+    return tuple({key: np.concatenate([np.asarray(a[key]), np.asarray(b[key])]) for key in a}
+                 for a, b in zip(campaign, committee))
+
+
+def _contact_batch(world: World, person_ids: np.ndarray, first_contact: np.ndarray | None, rng: np.random.Generator,
+                   rnd: random.Random) -> tuple[dict[str, object], dict[str, object]]:
+    """Export columns and truth of the given (sorted) people; first contacts drawn recent unless given."""
     n = len(person_ids)
     p = _people(world, person_ids)
     wp = world.person_wp[person_ids]
@@ -143,10 +191,11 @@ def contact_rows(world: World) -> tuple[dict[str, object], dict[str, object]]:
     contact_id = np.array([f"{a:08x}-{b >> 16:04x}-4{b & 0xfff:03x}-{8 | c >> 30:x}{c >> 16 & 0xfff:03x}-"
                            f"{c & 0xffff:04x}{d:08x}"
                            for a, b, c, d in rng.integers(0, 2**32, (n, 4), dtype=np.uint64).tolist()])
-    horizon_day = HORIZON - 1
-    earliest = int((FIRST_CONTACT_FROM - EPOCH).astype(int))
-    # Most contacts are recent: campaigns run hot for a year or two.
-    first_contact = np.clip(horizon_day - rng.exponential(500, n), earliest, horizon_day).astype(np.int32)
+    if first_contact is None:
+        # Most campaign contacts are recent: campaigns run hot for a year or two.
+        horizon_day = HORIZON - 1
+        earliest = int((FIRST_CONTACT_FROM - EPOCH).astype(int))
+        first_contact = np.clip(horizon_day - rng.exponential(500, n), earliest, horizon_day).astype(np.int32)
     class_p = np.array([c[1] for c in vocab.MEMBER_CLASSES])
     classification = rng.choice(len(vocab.MEMBER_CLASSES), n, p=class_p / class_p.sum())
     hire = np.minimum(rng.integers(-15 * 365, HORIZON - 60, n), first_contact - 14).astype(np.int32)
@@ -228,10 +277,10 @@ def _leader_truth(world: World, person_ids: np.ndarray, p: dict, classification:
     registered = world.person_registered[person_ids]
     z = (lr["intercept"] + lr["tenure_years"] * tenure + class_effect
          + lr["voter_propensity_if_registered"] * world.person_propensity[person_ids] * registered
-         + np.vectorize(lr["age_band_effect"].get)(band) + rng.normal(0, lr["noise_sd"], len(person_ids)))
-    probability = sigmoid(z)
+         + np.vectorize(lr["age_band_effect"].get)(band))
+    drawn = sigmoid(z + rng.normal(0, lr["noise_sd"], len(person_ids)))
     return {"tenure_years": tenure, "age_band": band, "is_registered": registered,
-            "true_probability": probability, "is_leader": rng.random(len(person_ids)) < probability}
+            "true_probability": expected_sigmoid(z, lr["noise_sd"]), "is_leader": rng.random(len(person_ids)) < drawn}
 
 
 def write_contacts(world: World, out: Path, truth_dir: Path, source_map: SourceMap) -> dict[str, int]:

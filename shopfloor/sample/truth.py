@@ -82,13 +82,13 @@ def write_world_truth(world: World, truth_dir: Path, election_facts: dict) -> No
         "case_number": world.el_case, "unit_id": world.el_unit, "workplace_id": workplace_ids(world.el_wp),
         "petition_type": world.el_type, "petition_date": days(world.el_petition),
         "first_tally_date": days(world.el_tally), "final_tally_date": days(election_facts["final_tally"]),
-        "unit_size": world.el_unit_size, "true_win_probability": world.el_prob, "won": world.el_won,
+        "unit_size": world.el_unit_size, "true_win_probability": world.el_true_prob, "won": world.el_won,
         "tally_file": tally_file, **{f"feature_{k}": v for k, v in world.el_features.items()},
     })
     M = world.n_members
     _parquet(truth_dir / "leaders.parquet", {
         "member_id": world.member_no.astype(str), "person_id": np.arange(M, dtype=np.int64),
-        "workplace_id": workplace_ids(world.person_wp[:M]), "true_probability": world.member_leader_prob,
+        "workplace_id": workplace_ids(world.person_wp[:M]), "true_probability": world.member_leader_true_prob,
         "is_leader": world.member_leader, "is_steward": world.member_steward,
         "is_committee": world.member_committee, "grievances_filed": np.bincount(world.gr_member, minlength=M),
     })
@@ -108,6 +108,10 @@ def write_rules(world: World, truth_dir: Path, scale_name: str, voter_layouts: t
             "the petition date (OSHA violations by issuance date, ULP charges by filing date)",
             "coefficients": ELECTION_RULE,
         },
+        "true_probability": "each outcome was drawn as Bernoulli(logistic(z + e)), z the rule's linear predictor and "
+        "e ~ N(0, noise_sd^2) drawn once per outcome and used nowhere else; true_win_probability (elections) and "
+        "true_probability (leaders, contacts) are P(outcome | world) = E_e[logistic(z + e)], by Gauss-Hermite "
+        "quadrature",
         "decertification_union_keeps_probability": RD_UNION_KEEPS_PROBABILITY,
         "leader": {"link": "logistic", "coefficients": LEADER_RULE,
                    "roles": "a leader is a steward with probability 0.65 and on the org committee with probability "

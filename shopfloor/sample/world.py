@@ -67,6 +67,17 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
+# Gauss-Hermite nodes for E[sigmoid(z + e)], e ~ N(0, sd^2): 40 nodes hold the error below 1e-9 for the rules' sds.
+_HERMITE_NODES, _HERMITE_WEIGHTS = np.polynomial.hermite_e.hermegauss(40)
+
+
+def expected_sigmoid(z: np.ndarray, sd: float) -> np.ndarray:
+    """P(outcome | world) when the outcome is Bernoulli(sigmoid(z + e)) and e ~ N(0, sd^2) is drawn once per outcome
+    and used nowhere else: the probability the world determines, which no data can sharpen."""
+    weights = _HERMITE_WEIGHTS / _HERMITE_WEIGHTS.sum()
+    return sigmoid(np.asarray(z, dtype=float)[:, None] + sd * _HERMITE_NODES[None, :]) @ weights
+
+
 def zfill(values, width: int) -> np.ndarray:
     """np.char.zfill that also takes an empty array."""
     values = np.asarray(values).astype(str)
@@ -139,7 +150,7 @@ class World:
     el_tally: np.ndarray
     el_unit_size: np.ndarray
     el_union: np.ndarray
-    el_prob: np.ndarray
+    el_true_prob: np.ndarray  # P(won | world): the noise term averaged out (expected_sigmoid)
     el_won: np.ndarray
     el_features: dict[str, np.ndarray]
     # members
@@ -150,7 +161,7 @@ class World:
     member_status: np.ndarray
     member_dues: np.ndarray
     member_dnc: np.ndarray
-    member_leader_prob: np.ndarray
+    member_leader_true_prob: np.ndarray  # P(leader | world), as el_true_prob
     member_leader: np.ndarray
     member_steward: np.ndarray
     member_committee: np.ndarray
@@ -337,15 +348,16 @@ def build_world(scale_name: str, seed: int) -> World:
                                 np.ones(employer_charges.sum(), dtype=np.int64), el_wp, el_petition, 3 * 365)
     r = ELECTION_RULE
     industry_effect = np.array([ind[4] for ind in vocab.INDUSTRIES])[wp_industry[el_wp]]
-    z = (r["intercept"] + r["log_unit_size"] * np.log(el_unit_size)
-         + r["log1p_serious_osha_violations_5y"] * np.log1p(serious_5y)
-         + r["log1p_ulp_charges_3y"] * np.log1p(ulp_3y)
-         + r["worker_voter_participation_minus_0_4"] * (wp_civic[el_wp] - 0.4)
-         + r["union_density_city"] * wp_density[el_wp]
-         + r["employer_has_represented_site"] * wp_affiliated[el_wp]
-         + industry_effect + rng.normal(0, r["noise_sd"], E))
-    el_prob = np.where(el_type == "RD", RD_UNION_KEEPS_PROBABILITY, sigmoid(z))
-    el_won = rng.random(E) < el_prob
+    rule_z = (r["intercept"] + r["log_unit_size"] * np.log(el_unit_size)
+              + r["log1p_serious_osha_violations_5y"] * np.log1p(serious_5y)
+              + r["log1p_ulp_charges_3y"] * np.log1p(ulp_3y)
+              + r["worker_voter_participation_minus_0_4"] * (wp_civic[el_wp] - 0.4)
+              + r["union_density_city"] * wp_density[el_wp]
+              + r["employer_has_represented_site"] * wp_affiliated[el_wp]
+              + industry_effect)
+    el_noise = rng.normal(0, r["noise_sd"], E)
+    el_won = rng.random(E) < np.where(el_type == "RD", RD_UNION_KEEPS_PROBABILITY, sigmoid(rule_z + el_noise))
+    el_true_prob = np.where(el_type == "RD", RD_UNION_KEEPS_PROBABILITY, expected_sigmoid(rule_z, r["noise_sd"]))
     el_union = np.where(wp_represented[el_wp] | (rng.random(E) < 0.35), -1,
                         rng.integers(0, len(vocab.OTHER_UNIONS), E)).astype(np.int16)
     el_features = {
@@ -417,12 +429,13 @@ def build_world(scale_name: str, seed: int) -> World:
     band = np.select([age < 25, age < 35, age < 55], ["<25", "25-34", "35-54"], "55+")
     class_effect = np.array([c[2] for c in vocab.MEMBER_CLASSES])[member_class]
     tenure = (HORIZON - member_join) / 365.25
-    zl = (lr["intercept"] + lr["tenure_years"] * tenure + class_effect
-          + lr["log1p_grievances_filed"] * np.log1p(griev_count)
-          + lr["voter_propensity_if_registered"] * person_propensity[:M] * person_registered[:M]
-          + np.vectorize(lr["age_band_effect"].get)(band) + rng.normal(0, lr["noise_sd"], M))
-    member_leader_prob = sigmoid(zl)
-    member_leader = rng.random(M) < member_leader_prob
+    leader_z = (lr["intercept"] + lr["tenure_years"] * tenure + class_effect
+                + lr["log1p_grievances_filed"] * np.log1p(griev_count)
+                + lr["voter_propensity_if_registered"] * person_propensity[:M] * person_registered[:M]
+                + np.vectorize(lr["age_band_effect"].get)(band))
+    leader_noise = rng.normal(0, lr["noise_sd"], M)
+    member_leader = rng.random(M) < sigmoid(leader_z + leader_noise)
+    member_leader_true_prob = expected_sigmoid(leader_z, lr["noise_sd"])
     steward_draw = rng.random(M)
     member_steward = member_leader & (steward_draw < 0.65)
     member_committee = member_leader & (steward_draw >= 0.45)
@@ -440,10 +453,10 @@ def build_world(scale_name: str, seed: int) -> World:
         insp_nserious=insp_nserious, ulp_wp=ulp_wp, ulp_day=ulp_day,
         ulp_against_union=ulp_against_union, ulp_case=ulp_case,
         el_wp=el_wp, el_case=el_case, el_unit=el_unit, el_type=el_type, el_petition=el_petition, el_tally=el_tally,
-        el_unit_size=el_unit_size, el_union=el_union, el_prob=el_prob, el_won=el_won, el_features=el_features,
+        el_unit_size=el_unit_size, el_union=el_union, el_true_prob=el_true_prob, el_won=el_won, el_features=el_features,
         member_no=member_no, member_class=member_class, member_hire=member_hire, member_join=member_join,
         member_status=member_status, member_dues=member_dues, member_dnc=member_dnc,
-        member_leader_prob=member_leader_prob, member_leader=member_leader, member_steward=member_steward,
+        member_leader_true_prob=member_leader_true_prob, member_leader=member_leader, member_steward=member_steward,
         member_committee=member_committee, sup_wp=sup_wp, sup_hot=sup_hot, sup_name=sup_name, gr_member=gr_member,
         gr_sup=gr_sup, gr_filed=gr_filed, gr_category=gr_category,
     )

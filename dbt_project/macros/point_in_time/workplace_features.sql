@@ -4,7 +4,8 @@
     spine_relation: a relation or CTE with the columns workplace_id and as_of_date. Returns one row per distinct
     pair. Point-in-time rule: an event counts only when dated strictly before as_of_date (OSHA inspections by
     opening date, citations by issue date, NLRB cases by filing date, tallies by election date, grievances by
-    filing date, members by join date, registrations by registration date, votes by election date).
+    filing date, members by join date, organizing contacts by first contact, registrations by registration date,
+    votes by election date).
 
     Known limits of the sources: the member roll is the latest one, with no leaving date, so members who have
     since left (terminated, retired) are missing at every date, and steward and committee flags are today's. -#}
@@ -258,6 +259,38 @@ member_features as (
     group by members_as_of.workplace_id, members_as_of.as_of_date
 ),
 
+-- Organizing contacts the union knew at the site before the date (its organizing committee before a petition),
+-- with their voter registration and turnout as of the date: the site's civic habits, seen through people the union
+-- knows. Turnout pools every general election before the date that a registered contact could vote in.
+contacts_known_as_of as (
+    select feature_spine.workplace_id, feature_spine.as_of_date, workers.worker_key
+    from feature_spine
+    join {{ ref('int_worker_contacts') }} as workers
+        on workers.source_system = 'organizing_contacts' and workers.workplace_id = feature_spine.workplace_id
+    join {{ ref('stg_organizing__contacts') }} as contacts
+        on contacts.worker_key = workers.worker_key and contacts.first_contacted_on < feature_spine.as_of_date
+),
+
+contact_voting_as_of as (
+    {{ worker_voting('contacts_known_as_of', 'worker_key', ref('int_worker_voter_registrations'),
+                     ref('int_worker_general_elections'), recent_elections=100) }}
+),
+
+contact_features as (
+    select
+        contacts_known_as_of.workplace_id,
+        contacts_known_as_of.as_of_date,
+        count(*) as contacts_known,
+        avg(case when contact_voting_as_of.is_registered_voter then 1.0 else 0.0 end) as contact_registered_share,
+        cast(sum(contact_voting_as_of.general_elections_voted) as decimal(9, 4))
+            / nullif(sum(contact_voting_as_of.general_elections_eligible), 0) as contact_general_election_turnout
+    from contacts_known_as_of
+    join contact_voting_as_of
+        on contact_voting_as_of.worker_key = contacts_known_as_of.worker_key
+        and contact_voting_as_of.as_of_date = contacts_known_as_of.as_of_date
+    group by contacts_known_as_of.workplace_id, contacts_known_as_of.as_of_date
+),
+
 sized as (
     select
         feature_spine.workplace_id,
@@ -340,6 +373,9 @@ select
     ) as member_density,
     cast(member_features.registered_member_share as decimal(5, 4)) as registered_member_share,
     cast(member_features.member_general_election_turnout as decimal(5, 4)) as member_general_election_turnout,
+    cast(coalesce(contact_features.contacts_known, 0) as integer) as contacts_known,
+    cast(contact_features.contact_registered_share as decimal(5, 4)) as contact_registered_share,
+    cast(contact_features.contact_general_election_turnout as decimal(5, 4)) as contact_general_election_turnout,
     -- Represented: a certification still standing, or members at the site.
     coalesce(
         election_features.nlrb_certified_on is not null
@@ -382,4 +418,7 @@ left join supervisor_features
 left join member_features
     on member_features.workplace_id = feature_spine.workplace_id
     and member_features.as_of_date = feature_spine.as_of_date
+left join contact_features
+    on contact_features.workplace_id = feature_spine.workplace_id
+    and contact_features.as_of_date = feature_spine.as_of_date
 {% endmacro %}
