@@ -91,7 +91,7 @@ def run_assets(selection: str | None = None) -> bool:
     keys = resolve_selection(definitions, selection) if selection else graph.materializable_asset_keys
     job = definitions.resolve_implicit_global_asset_job_def()
     with dg.DagsterInstance.get() as instance:
-        # Sources partitioned by landing file (grievances) load all their files in this same run.
+        # Sources partitioned by landing file (grievances, campaign activity) load all their files in this same run.
         try:
             asset_keys, partition_tags = full_refresh(graph, instance, get_settings().landing_dir, keys)
         except ValueError as error:

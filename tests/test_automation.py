@@ -17,10 +17,18 @@ import pytest
 from orchestration.defs.automation.alerts import run_failure_alerts
 from orchestration.defs.automation.schedules import daily_refresh_schedule
 from orchestration.defs.automation.sensors import landing_files
-from orchestration.defs.raw.assets import raw_key
-from orchestration.defs.raw.partitions import RANGE_END_TAG, RANGE_START_TAG, full_refresh
+from orchestration.defs.raw.assets import raw_key, raw_source_asset
+from orchestration.defs.raw.partitions import (
+    LANDING_FILE_PARTITIONS,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    full_refresh,
+    register_file_partitions,
+)
+from orchestration.defs.resources import Warehouse
 from shopfloor.automation import (
     FRESHNESS_WINDOWS,
+    PARTITIONED_SOURCES,
     failure_record,
     file_partition_keys,
     report_run_failure,
@@ -44,6 +52,25 @@ def write_grievance_log(landing: Path, day: str, numbers: range) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join([GRIEVANCE_HEADER, *(grievance_row(n) for n in numbers)]) + "\n")
     return path
+
+
+ACTIVITY_HEADER = "Activity ID,Date,Campaign,Workplace ID,Worker Key,Contact ID,Activity,Result,Organizer"
+
+
+def write_activity_export(landing: Path, week_end: str, numbers: range) -> Path:
+    """One week of the organizing CRM's campaign activity export (the campaign_activity_export layout)."""
+    year, month, day = week_end.split("-")
+    path = landing / "campaign_activity" / f"activity_export_{week_end}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [f"A{n:07d},{month}/{day}/{year},sample_card_drive,W-0001,,C-{n:05d},House Visit,Contact Made,ORG-1"
+            for n in numbers]
+    path.write_text("\n".join([ACTIVITY_HEADER, *rows]) + "\n")
+    return path
+
+
+def partition_key(path: Path) -> str:
+    """A time-sliced landing file's partition key: its path in the landing folder, source folder included."""
+    return f"{path.parent.name}/{path.name}"
 
 
 @pytest.fixture(scope="module")
@@ -84,20 +111,28 @@ def test_daily_refresh_runs_every_asset_in_process_at_the_configured_time(defini
 
 def test_the_schedule_registers_new_files_and_refreshes_all_of_them_in_one_run(definitions, landing):
     graph = definitions.resolve_asset_graph()
+    partitioned = {raw_key("grievances"), raw_key("campaign_activity")}
     with dg.instance_for_test() as instance:
         context = dg.build_schedule_context(instance=instance, repository_def=definitions.get_repository_def())
-        # No grievance file yet: the partitioned asset is left out, everything else is refreshed.
+        # No time-sliced file yet: the partitioned assets are left out, everything else is refreshed.
         request = definitions.get_schedule_def("daily_refresh").evaluate_tick(context).run_requests[0]
-        assert set(request.asset_selection) == graph.materializable_asset_keys - {raw_key("grievances")}
+        assert set(request.asset_selection) == graph.materializable_asset_keys - partitioned
         assert RANGE_START_TAG not in request.tags
 
-        write_grievance_log(landing, "2025-06-29", range(1, 3))
-        write_grievance_log(landing, "2025-06-30", range(3, 5))
+        # One folder's file is enough for a partitioned run; the other folder's asset then writes its empty tables.
+        first = write_grievance_log(landing, "2025-06-29", range(1, 3))
         request = definitions.get_schedule_def("daily_refresh").evaluate_tick(context).run_requests[0]
         assert set(request.asset_selection) == graph.materializable_asset_keys
-        assert request.tags[RANGE_START_TAG] == "grievance_log_2025-06-29.csv"
-        assert request.tags[RANGE_END_TAG] == "grievance_log_2025-06-30.csv"
-        assert instance.get_dynamic_partitions("grievances_files") == file_partition_keys(landing, "grievances")
+        assert request.tags[RANGE_START_TAG] == request.tags[RANGE_END_TAG] == partition_key(first)
+
+        later = [write_grievance_log(landing, "2025-06-30", range(3, 5)),
+                 write_activity_export(landing, "2025-07-06", range(1, 4))]
+        request = definitions.get_schedule_def("daily_refresh").evaluate_tick(context).run_requests[0]
+        assert set(request.asset_selection) == graph.materializable_asset_keys
+        registered = instance.get_dynamic_partitions(LANDING_FILE_PARTITIONS.name)
+        # Keys stay in the order they were added: the range from the first to the last is every file.
+        assert registered == [partition_key(first), *sorted(partition_key(path) for path in later)]
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (registered[0], registered[-1])
 
 
 def test_a_partition_run_loads_only_its_own_file(landing):
@@ -114,12 +149,101 @@ def test_a_partition_run_loads_only_its_own_file(landing):
         assert con.execute("select count(*) from raw.grievances").fetchone()[0] == 5
 
 
-def test_full_refresh_leaves_out_a_partitioned_source_without_files(definitions, landing):
+def _loaded_files(warehouse: Path) -> dict[str, list[str]]:
+    """raw._loads: the files loaded into each table, by table."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select table_name, list(source_file order by source_file) from raw._loads "
+                           "where status = 'loaded' group by table_name").fetchall()
+    return dict(rows)
+
+
+def test_one_campaign_week_is_rerun_alone_and_other_folders_partitions_load_nothing(landing, tmp_path):
+    assert PARTITIONED_SOURCES == {"grievances", "campaign_activity"} and PARTITIONED_SOURCES <= set(sources())
+    week_one = write_activity_export(landing, "2025-07-06", range(1, 4))
+    week_two = write_activity_export(landing, "2025-07-13", range(4, 6))
+    grievance_log = write_grievance_log(landing, "2025-06-30", range(1, 3))
+    raw_campaign_activity = raw_source_asset("campaign_activity", sources()["campaign_activity"],
+                                             LANDING_FILE_PARTITIONS)
+    warehouse = tmp_path / "data" / "warehouse.duckdb"
+    with dg.instance_for_test() as instance:
+        register_file_partitions(instance, landing)
+
+        def materialize(partition: str) -> dict:
+            result = dg.materialize([raw_campaign_activity], partition_key=partition, instance=instance,
+                                    resources={"warehouse": Warehouse(path=str(warehouse))})
+            [event] = result.get_asset_materialization_events()
+            assert event.partition == partition
+            return {name: value.value for name, value in event.materialization.metadata.items()
+                    if isinstance(value, dg.IntMetadataValue)}
+
+        loaded = materialize(partition_key(week_two))
+        assert _loaded_files(warehouse) == {"campaign_activity": [partition_key(week_two)]}
+        assert (loaded["files_loaded"], loaded["rows_loaded"], loaded["dagster/row_count"]) == (1, 2, 2)
+
+        # Re-running the week finds it in raw._loads: nothing is loaded twice.
+        rerun = materialize(partition_key(week_two))
+        assert (rerun["files_loaded"], rerun["files_skipped_already_loaded"], rerun["dagster/row_count"]) == (0, 1, 2)
+        assert _loaded_files(warehouse) == {"campaign_activity": [partition_key(week_two)]}
+
+        # A grievance log shares the partitions definition but is no file of campaign_activity/: a no-op here.
+        materialize(partition_key(grievance_log))
+        assert _loaded_files(warehouse) == {"campaign_activity": [partition_key(week_two)]}
+
+        assert materialize(partition_key(week_one))["dagster/row_count"] == 5
+        assert _loaded_files(warehouse) == {"campaign_activity": [partition_key(week_one), partition_key(week_two)]}
+
+
+def test_a_full_refresh_loads_both_partitioned_sources_in_one_run(definitions, landing, tmp_path):
+    grievance_logs = [write_grievance_log(landing, "2025-06-29", range(1, 3)),
+                      write_grievance_log(landing, "2025-06-30", range(3, 6))]
+    activity_exports = [write_activity_export(landing, "2025-07-06", range(1, 4))]
+    keys = {raw_key("grievances"), raw_key("campaign_activity")}
+    warehouse = tmp_path / "data" / "warehouse.duckdb"
+    with dg.instance_for_test() as instance:
+        selected, tags = full_refresh(definitions.resolve_asset_graph(), instance, landing, keys)
+        assert set(selected) == keys
+        result = dg.materialize(
+            [raw_source_asset(source, sources()[source], LANDING_FILE_PARTITIONS) for source in PARTITIONED_SOURCES],
+            instance=instance, tags=tags, resources={"warehouse": Warehouse(path=str(warehouse))},
+        )
+    assert result.success
+    assert _loaded_files(warehouse) == {
+        "grievances": [partition_key(path) for path in grievance_logs],
+        "campaign_activity": [partition_key(path) for path in activity_exports],
+    }
+    # Each asset records every partition of the range, its own folder's files and (as no-ops) the other's.
+    every_file = {partition_key(path) for path in [*grievance_logs, *activity_exports]}
+    for key in keys:
+        assert {event.partition for event in result.get_asset_materialization_events() if event.asset_key == key} \
+            == every_file
+
+
+def test_full_refresh_leaves_out_partitioned_sources_without_files_and_refuses_other_partitions(definitions, landing):
     graph = definitions.resolve_asset_graph()
-    keys = {raw_key("grievances"), raw_key("members")}
+    keys = {raw_key("grievances"), raw_key("campaign_activity"), raw_key("members")}
     with dg.instance_for_test() as instance:
         selected, tags = full_refresh(graph, instance, landing, keys)
         assert (selected, tags) == ([raw_key("members")], {})
+        # Files registered, but a selection with nothing partitioned gets no partition range.
+        write_grievance_log(landing, "2025-06-30", range(1, 3))
+        assert full_refresh(graph, instance, landing, {raw_key("members")}) == ([raw_key("members")], {})
+
+        @dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2025-01-01"))
+        def daily_summary() -> None:
+            pass
+
+        with pytest.raises(ValueError, match="daily_summary"):
+            full_refresh(dg.Definitions(assets=[daily_summary]).resolve_asset_graph(), instance, landing,
+                         {daily_summary.key})
+
+
+def test_partitions_registered_before_the_shared_definition_are_ignored(landing):
+    grievance_log = write_grievance_log(landing, "2025-06-30", range(1, 3))
+    with dg.instance_for_test() as instance:
+        # Before campaign activity was partitioned, grievance logs had a definition of their own, keyed by file name.
+        instance.add_dynamic_partitions("grievances_files", [grievance_log.name])
+        assert register_file_partitions(instance, landing) == [partition_key(grievance_log)]
+        assert instance.get_dynamic_partitions("grievances_files") == [grievance_log.name]
 
 
 def _evaluate(definitions: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None) -> dg.SensorResult:
@@ -162,23 +286,22 @@ def test_landing_sensor_requests_one_partition_per_new_grievance_file(definition
         # Files already there on the first look are the daily refresh's: partitions registered, no run.
         assert not baseline.run_requests
         [registered] = baseline.dynamic_partitions_requests
-        assert list(registered.partition_keys) == [first.name]
+        assert list(registered.partition_keys) == [partition_key(first)]
         instance.add_dynamic_partitions(registered.partitions_def_name, list(registered.partition_keys))
 
-        write_grievance_log(landing, "2025-06-29", range(1, 3))
-        write_grievance_log(landing, "2025-06-30", range(3, 5))
+        days = [write_grievance_log(landing, "2025-06-29", range(1, 3)),
+                write_grievance_log(landing, "2025-06-30", range(3, 5))]
         result = _evaluate(definitions, instance, baseline.cursor)
-        assert sorted(request.partition_key for request in result.run_requests) == [
-            "grievance_log_2025-06-29.csv", "grievance_log_2025-06-30.csv"]
+        assert sorted(request.partition_key for request in result.run_requests) == [partition_key(d) for d in days]
         [added] = result.dynamic_partitions_requests
         assert (added.partitions_def_name, list(added.partition_keys)) == (
-            "grievances_files", ["grievance_log_2025-06-29.csv", "grievance_log_2025-06-30.csv"])
+            LANDING_FILE_PARTITIONS.name, [partition_key(d) for d in days])
         assert all(raw_key("grievances") in request.asset_selection for request in result.run_requests)
         instance.add_dynamic_partitions(added.partitions_def_name, list(added.partition_keys))  # as the daemon does
 
         # A file still being written (modified within the settle time) waits for a later tick.
         monkeypatch.setenv("SHOPFLOOR_LANDING_SETTLE_SECONDS", "600")
-        write_grievance_log(landing, "2025-07-01", range(5, 6))
+        new_day = write_grievance_log(landing, "2025-07-01", range(5, 6))
         write_grievance_log(landing, "2025-06-30", range(3, 9))  # a known file being rewritten
         waiting = _evaluate(definitions, instance, result.cursor)
         assert not waiting.run_requests and waiting.cursor == result.cursor
@@ -186,9 +309,32 @@ def test_landing_sensor_requests_one_partition_per_new_grievance_file(definition
         monkeypatch.setenv("SHOPFLOOR_LANDING_SETTLE_SECONDS", "0")
         settled = _evaluate(definitions, instance, waiting.cursor)
         assert sorted(request.partition_key for request in settled.run_requests) == [
-            "grievance_log_2025-06-30.csv", "grievance_log_2025-07-01.csv"]
+            partition_key(days[1]), partition_key(new_day)]
         [added] = settled.dynamic_partitions_requests
-        assert list(added.partition_keys) == ["grievance_log_2025-07-01.csv"]
+        assert list(added.partition_keys) == [partition_key(new_day)]
+
+
+def test_landing_sensor_requests_a_run_of_just_the_new_campaign_week(definitions, landing):
+    graph = definitions.resolve_asset_graph()
+    with dg.instance_for_test() as instance:
+        write_grievance_log(landing, "2025-06-30", range(1, 3))
+        write_activity_export(landing, "2025-07-06", range(1, 4))
+        baseline = _evaluate(definitions, instance, None)
+        for request in baseline.dynamic_partitions_requests:
+            instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+
+        week = write_activity_export(landing, "2025-07-13", range(4, 6))
+        result = _evaluate(definitions, instance, baseline.cursor)
+        [request] = result.run_requests
+        assert request.partition_key == partition_key(week)
+        # Campaign activity's raw asset and what reads it; the grievance logs' asset shares the partitions but has
+        # nothing to load for this file.
+        assert set(request.asset_selection) == dg.AssetSelection.assets(raw_key("campaign_activity")).downstream() \
+            .resolve(graph)
+        assert raw_key("grievances") not in request.asset_selection
+        [added] = result.dynamic_partitions_requests
+        assert (added.partitions_def_name, list(added.partition_keys)) == (
+            LANDING_FILE_PARTITIONS.name, [partition_key(week)])
 
 
 def test_every_raw_table_has_its_sources_freshness_check(definitions):
@@ -202,24 +348,32 @@ def test_every_raw_table_has_its_sources_freshness_check(definitions):
     assert freshness_sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
-def test_raw_assets_record_when_new_content_last_arrived(sample_env):
+def test_the_sample_run_loaded_every_time_sliced_file_in_one_run(sample_env):
+    """The session's `shopfloor run` (runner.run_assets) found grievance logs and campaign activity exports."""
+    by_source = {source: file_partition_keys(sample_env.landing_dir, source) for source in PARTITIONED_SOURCES}
+    assert len(by_source["grievances"]) == 1 and len(by_source["campaign_activity"]) > 1
     with dg.DagsterInstance.get() as instance:
         run = instance.get_run_by_id(sample_env.run_id)
-        # Later tests run the pipeline again on this instance: read the session run's own materialization.
-        [event] = [
-            record.event_log_entry
+        # Later tests run the pipeline again on this instance: read the session run's own materializations.
+        events = [
+            record.event_log_entry.asset_materialization
             for record in instance.get_records_for_run(
                 sample_env.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
             ).records
-            if record.asset_key == raw_key("grievances")
         ]
-        partitions = instance.get_dynamic_partitions("grievances_files")
-    assert partitions == file_partition_keys(sample_env.landing_dir, "grievances") == ["grievance_log_2025-06-30.csv"]
-    assert event.asset_materialization.partition == partitions[0]
-    assert (run.tags[RANGE_START_TAG], run.tags[RANGE_END_TAG]) == (partitions[0], partitions[0])
+        partitions = instance.get_dynamic_partitions(LANDING_FILE_PARTITIONS.name)
+    assert partitions == sorted(key for keys in by_source.values() for key in keys)
+    assert (run.tags[RANGE_START_TAG], run.tags[RANGE_END_TAG]) == (partitions[0], partitions[-1])
+    for source in PARTITIONED_SOURCES:
+        assert {event.partition for event in events if event.asset_key == raw_key(source)} == set(partitions)
+    loaded = _loaded_files(sample_env.warehouse)
+    assert {source: loaded[source] for source in by_source} == by_source
+
+    # Freshness reads when new content last arrived, from raw._loads.
+    [recorded] = {event.metadata["dagster/last_updated_timestamp"].value
+                  for event in events if event.asset_key == raw_key("grievances")}
     with duckdb.connect(str(sample_env.warehouse), read_only=True) as con:
         (loaded_at,) = con.execute("select max(finished_at) from raw._loads where table_name = 'grievances'").fetchone()
-    recorded = event.asset_materialization.metadata["dagster/last_updated_timestamp"].value
     assert abs(recorded - loaded_at.replace(tzinfo=timezone.utc).timestamp()) < 1
 
 

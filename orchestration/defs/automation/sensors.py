@@ -1,5 +1,6 @@
 """The landing sensor: a new or replaced file in a landing folder requests a run of that folder's raw assets
-and everything downstream of them.
+and everything downstream of them; in a time-sliced folder (grievances, campaign activity), a run per file, of that
+file's partition.
 
 It reads file sizes and modification times only, never the warehouse, so it cannot collide with a run that
 holds DuckDB's write lock. The cursor keeps each file's (size, mtime_ns); a run key derived from the same
@@ -13,6 +14,7 @@ import dagster as dg
 from orchestration.defs.raw.assets import RAW_GROUP, raw_key
 from orchestration.defs.raw.partitions import LANDING_FILE_PARTITIONS
 from shopfloor.automation import (
+    PARTITIONED_SOURCES,
     changed_files,
     decode_cursor,
     encode_cursor,
@@ -54,17 +56,14 @@ def landing_files(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         raw_keys = [raw_key(table) for table in source_tables[source]]
         selection = sorted(dg.AssetSelection.assets(*raw_keys).downstream().resolve(graph))
         tags = {"shopfloor/launched_by": "landing_sensor", "shopfloor/landing_folder": source}
-        if source not in LANDING_FILE_PARTITIONS:
+        if source not in PARTITIONED_SOURCES:
             run_requests.append(dg.RunRequest(run_key(source, files, remembered), asset_selection=selection, tags=tags))
             continue
-        # One run per file of a partitioned source: that file's partition and what is downstream of it.
+        # One run per file of a partitioned source: that file's partition (its path in the landing folder, as
+        # `changed` lists it) of this folder's raw assets, and what is downstream of them. The other time-sliced
+        # folders' raw assets share the partitions but are not selected: this file is nothing to them.
         run_requests.extend(
-            dg.RunRequest(
-                run_key(source, [file], remembered),
-                asset_selection=selection,
-                partition_key=_partition(file),
-                tags=tags,
-            )
+            dg.RunRequest(run_key(source, [file], remembered), asset_selection=selection, partition_key=file, tags=tags)
             for file in files
         )
     cursor = encode_cursor(remembered)
@@ -76,26 +75,14 @@ def landing_files(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     )
 
 
-def _partition(landing_file: str) -> str:
-    """'grievances/grievance_log_2025-06-30.csv' -> its partition key, the path inside the source folder."""
-    return landing_file.split("/", 1)[1]
-
-
 def _new_partitions(
     context: dg.SensorEvaluationContext, changed: dict[str, list[str]]
 ) -> list[dg.AddDynamicPartitionsRequest]:
-    requests = []
-    for source, files in changed.items():
-        partitions_def = LANDING_FILE_PARTITIONS.get(source)
-        if partitions_def is None:
-            continue
-        new_keys = [
-            _partition(file) for file in files
-            if not context.instance.has_dynamic_partition(partitions_def.name, _partition(file))
-        ]
-        if new_keys:
-            requests.append(partitions_def.build_add_request(new_keys))
-    return requests
+    new_keys = [
+        file for source, files in sorted(changed.items()) if source in PARTITIONED_SOURCES for file in files
+        if not context.instance.has_dynamic_partition(LANDING_FILE_PARTITIONS.name, file)
+    ]
+    return [LANDING_FILE_PARTITIONS.build_add_request(new_keys)] if new_keys else []
 
 
 @dg.definitions

@@ -11,6 +11,7 @@ import duckdb
 
 from orchestration.defs.raw.partitions import LANDING_FILE_PARTITIONS
 from orchestration.defs.resources import Warehouse
+from shopfloor.automation import PARTITIONED_SOURCES
 from shopfloor.layouts import load_registry, sources
 from shopfloor.settings import get_settings
 
@@ -37,6 +38,17 @@ def _describe(source: str, table: str) -> str:
     return f"`raw.{table}`: {fed_by}. Values that do not parse go to `raw.{table}__rejected` with file, line and reason."
 
 
+def _describe_partitions(source: str) -> str:
+    description = f" Partitioned by landing file, key `{source}/<file name>`: a partition loads that file only."
+    others = ", ".join(f"`{other}/`" for other in sorted(PARTITIONED_SOURCES - {source}))
+    if others:
+        description += (
+            f" The partitions also list the files of {others}, which share the partitions definition so that one run "
+            "can refresh every time-sliced folder; a partition of another folder's file loads nothing here."
+        )
+    return description
+
+
 def table_schema(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dg.TableSchema:
     """Column names and types only, from DuckDB's catalog."""
     rows = con.execute(
@@ -50,7 +62,8 @@ def table_schema(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dg.
 def raw_source_asset(
     source: str, tables: list[str], partitions_def: dg.DynamicPartitionsDefinition | None = None
 ) -> dg.AssetsDefinition:
-    """With partitions_def (one partition per landing file, see partitions.py) a run loads its partitions' files."""
+    """With partitions_def (one partition per time-sliced landing file, see partitions.py) a run loads the files
+    among its partitions that are in this source's folder, and nothing for the other folders' files."""
 
     @dg.multi_asset(
         name=f"raw_{source}",
@@ -58,7 +71,7 @@ def raw_source_asset(
         specs=[
             dg.AssetSpec(
                 raw_key(table),
-                description=_describe(source, table),
+                description=_describe(source, table) + (_describe_partitions(source) if partitions_def else ""),
                 group_name=RAW_GROUP,
                 kinds={"duckdb"},
                 owners=OWNERS,
@@ -72,18 +85,29 @@ def raw_source_asset(
     def load(context: dg.AssetExecutionContext, warehouse: Warehouse):
         from shopfloor.ingest import load_source
         from shopfloor.ingest.loader import landing_files
-        from shopfloor.automation import last_new_data_at
+        from shopfloor.automation import last_new_data_at, source_partition_keys
         from shopfloor.ingest.tables import ensure_raw_schema
 
         landing_dir = get_settings().landing_dir
         folder = landing_dir / source
         with warehouse.connect() as con:
-            if folder.is_dir() and landing_files(folder):
-                only_files = [folder / key for key in context.partition_keys] if partitions_def else None
+            has_files = folder.is_dir() and bool(landing_files(folder))
+            only_files = None
+            if partitions_def:
+                own_keys = source_partition_keys(context.partition_keys, source)
+                only_files = [landing_dir / key for key in own_keys]
+                if has_files and len(own_keys) < len(context.partition_keys):
+                    context.log.info(f"{len(context.partition_keys) - len(own_keys)} of this run's "
+                                     f"{len(context.partition_keys)} file partitions are other landing folders' files: "
+                                     f"nothing to load for them into {source}'s tables.")
+            if has_files and only_files != []:
                 report = load_source(con, source, landing_dir, only_files)
                 counts_by_table = {name: counts.metadata() for name, counts in report.tables.items()}
             else:
-                context.log.warning(f"Landing folder {source}/ has no files: its {len(tables)} raw tables are unchanged.")
+                if not has_files:
+                    context.log.warning(
+                        f"Landing folder {source}/ has no files: its {len(tables)} raw tables are unchanged."
+                    )
                 ensure_raw_schema(con, source)
                 counts_by_table = {}
             for table in tables:
@@ -110,7 +134,7 @@ def raw_source_asset(
 def defs() -> dg.Definitions:
     return dg.Definitions(
         assets=[
-            raw_source_asset(source, tables, LANDING_FILE_PARTITIONS.get(source))
+            raw_source_asset(source, tables, LANDING_FILE_PARTITIONS if source in PARTITIONED_SOURCES else None)
             for source, tables in sources().items()
         ]
     )
