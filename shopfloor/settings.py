@@ -10,6 +10,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = PROJECT_ROOT / "config"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# Also the default of SHOPFLOOR_MEMORY_LIMIT in dbt_project/profiles.yml.
+DEFAULT_MEMORY_LIMIT = "3GB"
 
 
 def _path(var: str, default: str) -> Path:
@@ -23,6 +25,9 @@ class Settings:
     dagster_home: Path
     models_dir: Path
     publish_dir: Path
+    # DuckDB's memory_limit for splink's scratch database and for dbt, e.g. "3GB": DuckDB spills to disk beyond
+    # it. The default keeps the whole run under 6 GB (docs/performance.md).
+    memory_limit: str
 
     @property
     def data_dir(self) -> Path:
@@ -42,4 +47,5 @@ def get_settings() -> Settings:
         dagster_home=_path("DAGSTER_HOME", "data/dagster_home"),
         models_dir=_path("SHOPFLOOR_MODELS_DIR", "data/models"),
         publish_dir=_path("SHOPFLOOR_PUBLISH_DIR", "data/published"),
+        memory_limit=os.environ.get("SHOPFLOOR_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
     )

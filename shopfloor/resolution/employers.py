@@ -25,7 +25,9 @@ Ids are stable: a workplace's id is derived from the smallest mention_id in it, 
 smallest mention_id of all its workplaces ('W'/'E' and the first 12 hex digits of md5). The same mentions give
 the same ids; splink's training is seeded.
 
-splink runs in a private in-memory DuckDB so its scratch tables never land in the warehouse.
+splink runs in a private in-memory DuckDB held to SHOPFLOOR_MEMORY_LIMIT (shopfloor.resolution.scratch), so its
+scratch tables never land in the warehouse; rows go in and out as Parquet files. It scores distinct records, not
+mentions (see _link_sites), in slices: the work is bounded in memory at state scale (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -35,7 +37,14 @@ from dataclasses import asdict, dataclass
 
 import duckdb
 
-from shopfloor.resolution.scratch import scratch_database
+from shopfloor.resolution.scratch import (
+    EM_MAX_PAIRS,
+    EM_PROBE_SAMPLE,
+    copy_from_scratch,
+    copy_to_scratch,
+    prediction_chunks,
+    scratch_database,
+)
 
 MENTIONS_TABLE = "intermediate.int_employer_mentions"
 CLUSTERS_SCHEMA = "resolution"
@@ -64,6 +73,8 @@ LEGAL_FORM_WORDS = ("INC", "INCORPORATED", "CORP", "CORPORATION", "COMPANY", "LL
 # Sources whose names are the agencies' legal names (the union writes its own short forms and trade names).
 AGENCY_SOURCES = ("osha_inspection", "nlrb_cases", "nlrb_election_tallies", "nlrb_recent_election_results")
 
+_MENTION_COLUMNS = ("mention_id", "source_table", "legal_name_core", "legal_name_key", "dba_name_key", "store_number",
+                    "address_key", "street_number", "zip5", "city", "state")
 _LINK_COLUMNS = ("mention_id", "legal_name_key", "dba_name_key", "store_number", "address_key", "street_number",
                  "zip5")
 
@@ -149,8 +160,10 @@ def _train(linker, seed: int) -> None:
         [block_on("address_key", "legal_name_key")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
     # Each session fixes the comparisons it blocks on and learns the others' m values.
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("address_key"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("legal_name_key", "store_number"))
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("address_key"), max_pairs=EM_MAX_PAIRS, record_sample_proportion=EM_PROBE_SAMPLE)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("legal_name_key", "store_number"), max_pairs=EM_MAX_PAIRS, record_sample_proportion=EM_PROBE_SAMPLE)
 
 
 def resolve_employers(con: duckdb.DuckDBPyConnection, *, mentions_table: str = MENTIONS_TABLE,
@@ -159,28 +172,21 @@ def resolve_employers(con: duckdb.DuckDBPyConnection, *, mentions_table: str = M
     scratch = scratch_database()
     try:
         # Sorted, so that splink sees the same input in the same order every run.
-        scratch.register("mentions_arrow", con.sql(f"select * from {mentions_table} order by mention_id")
-                         .to_arrow_table())
-        scratch.execute("create table mentions as select * from mentions_arrow")
-        scratch.unregister("mentions_arrow")
+        copy_to_scratch(con, scratch, f"select {', '.join(_MENTION_COLUMNS)} from {mentions_table}", "mentions",
+                        order_by="mention_id")
         _canonical_names(scratch)
         scored_pairs = _link_sites(scratch, threshold, seed)
         _assign_employers(scratch)
         _place_mentions_without_address(scratch)
-        clusters = scratch.sql("select * from mention_clusters order by mention_id").to_arrow_table()
         counts = scratch.execute("""
             select count(*), count(*) filter (where address_key is not null),
                    count(distinct workplace_id), count(distinct employer_id), count(*) - count(workplace_id)
             from mention_clusters join mentions using (mention_id)
         """).fetchall()[0]
+        con.execute(f"create schema if not exists {CLUSTERS_SCHEMA}")
+        copy_from_scratch(scratch.sql("select * from mention_clusters order by mention_id"), con, CLUSTERS_TABLE)
     finally:
         scratch.close()
-    con.execute(f"create schema if not exists {CLUSTERS_SCHEMA}")
-    con.register("clusters_arrow", clusters)
-    try:
-        con.execute(f"create or replace table {CLUSTERS_TABLE} as select * from clusters_arrow")
-    finally:
-        con.unregister("clusters_arrow")
     summary = EmployerResolutionSummary(
         mentions=counts[0], mentions_with_address=counts[1], scored_pairs=scored_pairs, workplaces=counts[2],
         employers=counts[3], mentions_without_workplace=counts[4], match_threshold=threshold)
@@ -189,34 +195,119 @@ def resolve_employers(con: duckdb.DuckDBPyConnection, *, mentions_table: str = M
 
 
 def _link_sites(scratch: duckdb.DuckDBPyConnection, threshold: float, seed: int) -> int:
-    """Table site_members(mention_id, site_key, match_probability): address-bearing mentions in workplaces."""
+    """Table site_members(mention_id, site_key, match_probability): address-bearing mentions in workplaces.
+    Returns the number of mention pairs at or above threshold.
+
+    splink is trained on every address-bearing mention but scores distinct records only: most of a big
+    workplace's mentions (its OSHA inspections) agree in every compared column, and pairing them all is what
+    grows with the square of a workplace's size. A pair's probability depends only on the level each comparison
+    takes (no term-frequency adjustments), so two mentions score as their records do, and two mentions of one
+    record as that record against itself.
+    """
     from splink import DuckDBAPI, Linker
 
-    columns = ", ".join(_LINK_COLUMNS)
-    scratch.execute(f"create table link_input as select {columns}, mention_names.employer_key from mentions "
-                    "join mention_names using (mention_id) where address_key is not null")
+    compared = ", ".join(_LINK_COLUMNS[1:] + ("employer_key",))
+    scratch.execute(f"create table link_input as select {', '.join(_LINK_COLUMNS)}, mention_names.employer_key "
+                    "from mentions join mention_names using (mention_id) where address_key is not null "
+                    "order by mention_id")
+    # A record is named after its smallest mention_id, so that the ids splink sees stay mention ids.
+    scratch.execute(f"""
+        create table record_of_mention as
+        select mention_id, min(mention_id) over (partition by {compared}) as record_id from link_input
+    """)
+    scratch.execute(f"""
+        create table link_records as
+        select record_id as mention_id, {compared}, count(*) as mentions
+        from link_input join record_of_mention using (mention_id)
+        group by all order by mention_id
+    """)
     db_api = DuckDBAPI(scratch)
     linker = Linker(db_api.register("link_input"), link_settings(), log_level=logging.WARNING)
     _train(linker, seed)
-    predictions = linker.inference.predict(threshold_match_probability=threshold)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
-    scratch.execute(f"create table site_pairs as select mention_id_l, mention_id_r, match_probability "
-                    f"from {predictions.physical_name}")
+    model = linker.misc.save_model_to_json()
+    records = db_api.register("link_records")
+    record_linker = Linker(records, model, log_level=logging.WARNING)
+    _score_record_pairs(scratch, record_linker, records, threshold)
+    _score_records_against_themselves(scratch, db_api, model)
+    clusters = record_linker.clustering.cluster_pairwise_predictions_at_threshold(
+        db_api.register("record_pairs"), threshold)
     scratch.execute(f"""
         create table site_members as
-        with best as (
-            select mention_id, max(match_probability) as match_probability
-            from (select mention_id_l as mention_id, match_probability from site_pairs
-                  union all select mention_id_r, match_probability from site_pairs)
-            group by mention_id
+        with record_edges as (
+            select mention_id_l as record_id, match_probability from record_pairs
+            union all select mention_id_r, match_probability from record_pairs
+        ),
+        best_edges as (
+            select record_id, max(match_probability) as match_probability from record_edges group by record_id
+        ),
+        records as (
+            select clusters.mention_id as record_id, clusters.cluster_id,
+                   count(*) over (partition by clusters.cluster_id) > 1 as has_edges,
+                   coalesce(self.match_probability >= {float(threshold)}, false) as mentions_match,
+                   greatest(best_edges.match_probability,
+                            case when self.match_probability >= {float(threshold)}
+                                 then self.match_probability end) as match_probability
+            from {clusters.physical_name} as clusters
+            left join best_edges on best_edges.record_id = clusters.mention_id
+            left join record_self_pairs as self on self.record_id = clusters.mention_id
+        ),
+        -- The mentions of a record are one workplace if they match each other or the record matches another;
+        -- otherwise each mention is a workplace of its own.
+        grouped as (
+            select record_of_mention.mention_id,
+                   case when records.has_edges or records.mentions_match then records.cluster_id
+                        else record_of_mention.mention_id end as site_group,
+                   records.match_probability
+            from record_of_mention join records using (record_id)
         )
-        select clusters.mention_id,
-               min(clusters.mention_id) over (partition by clusters.cluster_id) as site_key,
-               best.match_probability
-        from {clusters.physical_name} as clusters
-        left join best using (mention_id)
+        select mention_id, min(mention_id) over (partition by site_group) as site_key, match_probability
+        from grouped
     """)
-    return scratch.execute("select count(*) from site_pairs").fetchall()[0][0]
+    return scratch.execute(f"""
+        select coalesce((select sum(l.mentions * r.mentions) from record_pairs
+                         join link_records as l on l.mention_id = record_pairs.mention_id_l
+                         join link_records as r on r.mention_id = record_pairs.mention_id_r), 0)
+             + coalesce((select sum(mentions * (mentions - 1) // 2) from record_self_pairs
+                         join link_records on link_records.mention_id = record_self_pairs.record_id
+                         where record_self_pairs.match_probability >= {float(threshold)}), 0)
+    """).fetchall()[0][0]
+
+
+def _score_record_pairs(scratch: duckdb.DuckDBPyConnection, record_linker, records, threshold: float) -> None:
+    """Table record_pairs(mention_id_l, mention_id_r, match_probability): the blocked record pairs at or above
+    threshold, predicted a slice of records at a time (shopfloor.resolution.scratch.PAIRS_PER_PREDICT_CHUNK)."""
+    chunks, estimated = prediction_chunks(records, link_settings())
+    scratch.execute("create table record_pairs (mention_id_l varchar, mention_id_r varchar, "
+                    "match_probability double)")
+    for chunk in range(1, chunks + 1):
+        predictions = record_linker.inference.predict_chunk(
+            left_chunk=(chunk, chunks), right_chunk=(1, 1), threshold_match_probability=threshold,
+            warning_mode="never")
+        scratch.execute(f"insert into record_pairs select mention_id_l, mention_id_r, match_probability "
+                        f"from {predictions.physical_name}")
+        predictions.drop_table_from_database_and_remove_from_cache()
+    log.info("Employer resolution: about %d record pairs blocked, scored in %d slices", estimated, chunks)
+
+
+def _score_records_against_themselves(scratch: duckdb.DuckDBPyConnection, db_api, model: dict) -> None:
+    """Table record_self_pairs(record_id, match_probability): how two mentions of one record score, for every
+    record with more than one mention: the record against a copy of itself, with the trained model."""
+    from splink import Linker
+
+    scratch.execute("""
+        create table record_copies as
+        select mention_id as record_id, * from link_records where mentions > 1
+        union all
+        select mention_id, * replace (mention_id || ':copy' as mention_id) from link_records where mentions > 1
+    """)
+    copies_linker = Linker(db_api.register("record_copies"),
+                           {**model, "blocking_rules_to_generate_predictions": ["l.record_id = r.record_id"]},
+                           log_level=logging.WARNING)
+    self_pairs = copies_linker.inference.predict(warning_mode="never")
+    # A record's id is a prefix of its copy's: the lesser of the pair.
+    scratch.execute(f"create table record_self_pairs as select least(mention_id_l, mention_id_r) as record_id, "
+                    f"match_probability from {self_pairs.physical_name}")
+    self_pairs.drop_table_from_database_and_remove_from_cache()
 
 
 def _canonical_names(scratch: duckdb.DuckDBPyConnection) -> None:
@@ -313,36 +404,45 @@ def _strip_mistyped_legal_forms(scratch: duckdb.DuckDBPyConnection) -> None:
 def _fix_typos(scratch: duckdb.DuckDBPyConnection) -> None:
     """Table typo_fixed_names(name_key, employer_key): every base name key, mapped to the more used name one
     dropped or swapped letter away when there is one. A substituted letter is not taken as a typo: HANSEN and
-    HANSON are different people. Names are only compared within blocks sharing their first or last three
-    letters."""
+    HANSON are different people. Names are only compared when they share their first or last three letters and
+    become the same string with at most one letter deleted from each: never all names against all (300,000
+    names at state scale)."""
     scratch.execute("""
         create table name_support as
         select name_key, count(*) as uses, list_sort(string_split(name_key, '')) as letters
         from base_names where name_key is not null group by name_key
     """)
-    close_enough = (f"and fixed.uses > typo.uses and length(typo.name_key) >= {SHORT_TYPO_NAME_LENGTH} "
-                    f"and (length(typo.name_key) >= {MIN_TYPO_NAME_LENGTH} "
-                    f"or fixed.uses >= {SHORT_TYPO_SUPPORT_RATIO} * typo.uses) "
-                    "and abs(length(typo.name_key) - length(fixed.name_key)) <= 1")
+    # A typo is at least SHORT_TYPO_NAME_LENGTH long and its fix at most one letter shorter.
+    scratch.execute(f"""
+        create table name_deletions as
+        select distinct name_key, variant from (
+            select name_key, name_key as variant from name_support
+            union all
+            select name_key, substr(name_key, 1, position - 1) || substr(name_key, position + 1)
+            from (select name_key, unnest(range(1, length(name_key) + 1)) as position from name_support)
+        )
+        where length(name_key) >= {SHORT_TYPO_NAME_LENGTH - 1}
+    """)
     scratch.execute(f"""
         create table typo_fixed_names as
-        with blocked_pairs as (
-            select typo.name_key, fixed.name_key as fixed_key
-            from name_support as typo join name_support as fixed
-                on left(typo.name_key, 3) = left(fixed.name_key, 3) {close_enough}
-            union
-            select typo.name_key, fixed.name_key
-            from name_support as typo join name_support as fixed
-                on right(typo.name_key, 3) = right(fixed.name_key, 3) {close_enough}
+        with candidate_pairs as (
+            select distinct typo.name_key, fixed.name_key as fixed_key
+            from name_deletions as typo join name_deletions as fixed using (variant)
+            where typo.name_key <> fixed.name_key
         ),
         fixes as (
             select typo.name_key,
                    first(fixed.name_key order by fixed.uses desc, length(fixed.name_key), fixed.name_key)
                        as employer_key
-            from blocked_pairs
-            join name_support as typo on typo.name_key = blocked_pairs.name_key
-            join name_support as fixed on fixed.name_key = blocked_pairs.fixed_key
-            where damerau_levenshtein(typo.name_key, fixed.name_key) = 1
+            from candidate_pairs
+            join name_support as typo on typo.name_key = candidate_pairs.name_key
+            join name_support as fixed on fixed.name_key = candidate_pairs.fixed_key
+            where (left(typo.name_key, 3) = left(fixed.name_key, 3)
+                   or right(typo.name_key, 3) = right(fixed.name_key, 3))
+                and fixed.uses > typo.uses and length(typo.name_key) >= {SHORT_TYPO_NAME_LENGTH}
+                and (length(typo.name_key) >= {MIN_TYPO_NAME_LENGTH}
+                     or fixed.uses >= {SHORT_TYPO_SUPPORT_RATIO} * typo.uses)
+                and damerau_levenshtein(typo.name_key, fixed.name_key) = 1
                 and (length(typo.name_key) <> length(fixed.name_key) or typo.letters = fixed.letters)
             group by typo.name_key
         )
