@@ -96,16 +96,7 @@ def plot_calibration(
         )
     axes.set_xlabel(f"mean predicted {score_label} (decile of score)")
     axes.set_ylabel(f"observed {outcome} rate")
-    axes.set_xlim(0, 1)
-    axes.set_ylim(0, 1)
-    axes.set_title(title, fontsize=10)
-    axes.legend(loc="upper left", fontsize=8)
-    figure.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    plt.close(figure)
-    return path
+    return _save_unit_square_plot(figure, axes, path, title, legend_loc="upper left")
 
 
 def plot_roc(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], path: Path, title: str) -> Path:
@@ -124,10 +115,17 @@ def plot_roc(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], path: Path, ti
         axes.plot(false_positive_rate, true_positive_rate, label=f"{name} (AUC {auc:.3f})")
     axes.set_xlabel("false positive rate")
     axes.set_ylabel("true positive rate")
+    return _save_unit_square_plot(figure, axes, path, title, legend_loc="lower right")
+
+
+def _save_unit_square_plot(figure, axes, path: Path, title: str, legend_loc: str) -> Path:
+    """Both plots share the [0, 1] square, a small title and legend, and are written as a PNG."""
+    import matplotlib.pyplot as plt
+
     axes.set_xlim(0, 1)
     axes.set_ylim(0, 1)
     axes.set_title(title, fontsize=10)
-    axes.legend(loc="lower right", fontsize=8)
+    axes.legend(loc=legend_loc, fontsize=8)
     figure.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
