@@ -105,3 +105,11 @@ def sources(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
             if table and table not in tables:
                 tables.append(table)
     return result
+
+
+def tables_loaded_with(table: str, config_dir: Path = CONFIG_DIR) -> list[str]:
+    """The raw tables whose file loads (raw._loads.table_name) also fill `table`: itself, and the table of each
+    layout that unpivots its wide columns into it (Ohio's voter file fills ohio_voter_history)."""
+    feeding = {layout.table for layout in load_registry(config_dir).values()
+               if layout.wide_columns and layout.wide_columns.table == table}
+    return sorted(feeding | {table})

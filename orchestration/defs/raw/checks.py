@@ -8,7 +8,7 @@ import dagster as dg
 
 from orchestration.defs.raw.assets import raw_key
 from orchestration.defs.resources import Warehouse
-from shopfloor.layouts import sources
+from shopfloor.layouts import sources, tables_loaded_with
 from shopfloor.settings import get_settings
 
 
@@ -24,8 +24,11 @@ def contract_check(table: str) -> dg.AssetChecksDefinition:
         from shopfloor.contracts import validate_table
 
         with warehouse.connect() as con:
+            loaded_with = tables_loaded_with(table)
             files_loaded = con.execute(
-                "select count(*) from raw._loads where table_name = ? and status = 'loaded'", [table]
+                "select count(*) from raw._loads where status = 'loaded' and table_name in "
+                f"({', '.join('?' for _ in loaded_with)})",
+                loaded_with,
             ).fetchone()[0]
             if files_loaded == 0:
                 return dg.AssetCheckResult(
