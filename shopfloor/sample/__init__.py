@@ -49,7 +49,7 @@ class SampleSummary:
 
 
 def generate(scale: str = "small", seed: int = 42, out: Path | str = "data/landing", *,
-             voter_layouts: tuple[str, ...] = ("nc_2022",)) -> SampleSummary:
+             voter_layouts: tuple[str, ...] = ("nc_2022", "ohio")) -> SampleSummary:
     """Write OUT/<source>/ files and OUT/_truth/. Same scale, seed and voter_layouts -> byte-identical files.
 
     Files this generator writes (FILE_LAYOUTS and _truth/) are replaced; other files in OUT are left alone.

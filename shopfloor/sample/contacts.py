@@ -27,8 +27,8 @@ from shopfloor.sample import names, vocab
 from shopfloor.sample.people import people_block
 from shopfloor.sample.truth import SourceMap
 from shopfloor.sample.union import strip_accents
-from shopfloor.sample.world import (AS_OF, EPOCH, HORIZON, LEADER_RULE, World, days, expected_sigmoid, sigmoid,
-                                    workplace_ids, zfill)
+from shopfloor.sample.world import (AS_OF, EPOCH, HORIZON, LEADER_RULE, World, committee_sizes, days, expected_sigmoid,
+                                    sigmoid, workplace_ids, zfill)
 from shopfloor.sample.writers import fmt_dates, write_delimited
 
 CONTACTS_FILE = f"action_network_activists_{AS_OF}.csv"
@@ -61,10 +61,7 @@ CAMPAIGN_WEIGHT = 12.0
 REPRESENTED_WEIGHT = 0.2
 CONTACTS_PER_CAMPAIGN = 8
 FIRST_CONTACT_FROM = np.datetime64("2017-01-01", "D")
-# Organizing committees before a petition: contacts per worker of the first petitioned unit, their cap per site,
-# and how many days before the petition they were first met (uniform in the range).
-COMMITTEE_SHARE = 0.1
-COMMITTEE_CAP = 10
+# How many days before a site's first petition its organizing committee was first met (uniform in the range).
 COMMITTEE_LEAD_DAYS = (30, 540)
 
 
@@ -145,13 +142,7 @@ def choose_committee_contacts(world: World, taken: np.ndarray,
     unit (at least one, at most COMMITTEE_CAP), each first met some weeks to a year and a half before the site's
     first petition. Real unions know workers before they file; these contacts carry the site's civic habits (their
     registration and turnout follow its worker_voter_participation) into the warehouse before the petition."""
-    by_site = np.lexsort((world.el_petition, world.el_wp))
-    first_of_site = by_site[np.r_[True, np.diff(world.el_wp[by_site]) != 0]]
-    wanted = np.zeros(world.n_workplaces, dtype=np.int64)
-    wanted[world.el_wp[first_of_site]] = np.clip(
-        np.ceil(world.el_unit_size[first_of_site] * COMMITTEE_SHARE), 1, COMMITTEE_CAP)
-    petition = np.zeros(world.n_workplaces, dtype=np.int64)
-    petition[world.el_wp[first_of_site]] = world.el_petition[first_of_site]
+    wanted, petition = committee_sizes(world.el_wp, world.el_petition, world.el_unit_size, world.n_workplaces)
 
     coworkers = world.n_members + np.arange(world.n_coworkers)
     candidates = coworkers[(wanted[world.person_wp[coworkers]] > 0) & ~np.isin(coworkers, taken)]

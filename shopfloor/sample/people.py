@@ -22,6 +22,7 @@ _ACC_FEMALE = np.array(vocab.ACCENTED_FIRST_FEMALE)
 _ACC_LAST = np.array(vocab.ACCENTED_LAST)
 _CITY_WEIGHTS = np.array([c[4] for c in vocab.CITIES], dtype=float)
 _CITY_WEIGHTS /= _CITY_WEIGHTS.sum()
+REGISTRATION_DELAY_DAYS = 6 * 365
 
 
 def _codes(rng: np.random.Generator, table, n: int) -> np.ndarray:
@@ -55,8 +56,12 @@ def person_block(seed: int, b: int, block: int) -> dict[str, np.ndarray]:
     suffix = np.where(male & (rng.random(n) < 0.05), np.array(vocab.SUFFIXES)[rng.integers(0, 5, n)], "")
     birth_day = rng.integers(-65 * 365, 6 * 365 + 180, n).astype(np.int32)  # born 1935 .. mid 2006
     adult_day = birth_day + 18 * 366
-    reg_day = (np.maximum(adult_day, -25 * 365)
-               + rng.random(n) * (HORIZON - np.maximum(adult_day, -25 * 365))).astype(np.int32)
+    # Most people register within a few years of turning 18 (the file keeps dates from 1975 on, and a move to another
+    # county re-registers): the delay is exponential with mean REGISTRATION_DELAY_DAYS, truncated at the as-of date.
+    eligible_from = np.maximum(adult_day, -25 * 365)
+    span = np.maximum(HORIZON - eligible_from, 1)
+    truncation = 1 - np.exp(-span / REGISTRATION_DELAY_DAYS)
+    reg_day = (eligible_from - REGISTRATION_DELAY_DAYS * np.log1p(-rng.random(n) * truncation)).astype(np.int32)
     city = rng.choice(len(vocab.CITIES), n, p=_CITY_WEIGHTS).astype(np.int16)
     return {
         "gender": gender, "ethnic": ethnic, "race": _codes(rng, vocab.RACE_CODES, n),

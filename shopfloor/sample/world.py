@@ -22,7 +22,7 @@ FOIA_CUTOFF = np.datetime64("2021-12-01", "D")  # elections tallied before this 
 
 @dataclass(frozen=True)
 class Scale:
-    voters: int
+    voters: int  # registrants before the organizing committees' workers (committee_sizes) join the voter files
     workplaces: int
     members: int
     elections: int
@@ -59,6 +59,9 @@ LEADER_RULE = {
     "age_band_effect": {"<25": -0.8, "25-34": 0.0, "35-54": 0.4, "55+": 0.2},
     "noise_sd": 0.4,
 }
+# Organizing committees before a petition: workers per worker of the first petitioned unit, and their cap per site.
+COMMITTEE_SHARE = 0.1
+COMMITTEE_CAP = 10
 GRIEVANCE_RULE = {"grievances_per_member": 1.2, "hot_supervisor_share": 0.12, "hot_supervisor_rate_multiplier": 6.0}
 RD_UNION_KEEPS_PROBABILITY = 0.4
 
@@ -233,6 +236,31 @@ def _point_in_time_sum(event_wp, event_day, weight, query_wp, query_day, window)
     return cum[hi] - cum[lo]
 
 
+def committee_sizes(el_wp: np.ndarray, el_petition: np.ndarray, el_unit_size: np.ndarray,
+                    n_workplaces: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per workplace, the organizing committee the union has before the site's first petition (COMMITTEE_SHARE of
+    that unit, at least one worker, at most COMMITTEE_CAP; 0 where no election was held) and that petition's day."""
+    by_site = np.lexsort((el_petition, el_wp))
+    first_of_site = by_site[np.r_[True, np.diff(el_wp[by_site]) != 0]]
+    size = np.zeros(n_workplaces, dtype=np.int64)
+    size[el_wp[first_of_site]] = np.clip(np.ceil(el_unit_size[first_of_site] * COMMITTEE_SHARE), 1, COMMITTEE_CAP)
+    petition = np.zeros(n_workplaces, dtype=np.int64)
+    petition[el_wp[first_of_site]] = el_petition[first_of_site]
+    return size, petition
+
+
+def _coworker_habits(rng: np.random.Generator, coworker_wp: np.ndarray, wp_city: np.ndarray, wp_civic: np.ndarray,
+                     city_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Home city, voting propensity and registration of coworkers drawn for committees, as the sample's others."""
+    n = len(coworker_wp)
+    lives_near = rng.random(n) < 0.85
+    city = np.where(lives_near, wp_city[coworker_wp],
+                    rng.choice(len(vocab.CITIES), n, p=city_weights / city_weights.sum())).astype(np.int16)
+    propensity = np.clip(wp_civic[coworker_wp] + rng.normal(0, 0.15, n), 0.02, 0.98)
+    registered = rng.random(n) < np.clip(wp_civic[coworker_wp] + 0.35, 0, 0.97)
+    return city, propensity, registered
+
+
 def build_world(scale_name: str, seed: int) -> World:
     scale = SCALES[scale_name]
     rng = np.random.default_rng([seed, 1])
@@ -305,8 +333,8 @@ def build_world(scale_name: str, seed: int) -> World:
     person_propensity = np.clip(wp_civic[person_wp] + rng.normal(0, 0.15, n_work), 0.02, 0.98)
     person_registered = np.concatenate([rng.random(n_members) < 0.75,
                                         rng.random(n_coworkers) < np.clip(wp_civic[coworker_wp] + 0.35, 0, 0.97)])
+    # The scale's voter count before organizing committees join below: residents fill it up.
     n_residents = max(scale.voters - int(person_registered.sum()), 0)
-    n_people = n_work + n_residents
 
     # OSHA inspections: more at hazardous, larger workplaces; violations per inspection follow the hazard.
     I = scale.inspections
@@ -366,6 +394,22 @@ def build_world(scale_name: str, seed: int) -> World:
         "employer_has_represented_site": wp_affiliated[el_wp],
         "industry": np.array([vocab.INDUSTRIES[i][0] for i in wp_industry[el_wp]]),
     }
+
+    # Organizing committees: before its first petition the union knows some workers at every election site. Where
+    # the voter-file sample holds fewer coworkers there than the committee needs, more are drawn, from their own
+    # stream, so every draw above and below stays as it was.
+    committee, _ = committee_sizes(el_wp, el_petition, el_unit_size, W)
+    shortfall = np.maximum(committee - np.bincount(coworker_wp, minlength=W), 0)
+    committee_rng = np.random.default_rng([seed, 1, 1])
+    extra_wp = np.repeat(np.arange(W, dtype=np.int32), shortfall)
+    extra_city, extra_propensity, extra_registered = _coworker_habits(committee_rng, extra_wp, wp_city, wp_civic,
+                                                                      city_weights)
+    person_wp = np.concatenate([person_wp, extra_wp])
+    person_city = np.concatenate([person_city, extra_city])
+    person_propensity = np.concatenate([person_propensity, extra_propensity])
+    person_registered = np.concatenate([person_registered, extra_registered])
+    n_coworkers += len(extra_wp)
+    n_people = n_members + n_coworkers + n_residents
 
     # Case numbers (region-type-number) rise with the filing date across R and C cases alike.
     new_case = ~second_unit
