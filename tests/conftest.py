@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from work_folder import point_shopfloor_at
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,7 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
 
     root = tmp_path_factory.mktemp("sample_env")
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("SHOPFLOOR_LANDING_DIR", str(root / "landing"))
-        env.setenv("SHOPFLOOR_WAREHOUSE", str(root / "warehouse.duckdb"))
-        env.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        env.setenv("SHOPFLOOR_MODELS_DIR", str(root / "models"))
-        env.setenv("SHOPFLOOR_PUBLISH_DIR", str(root / "published"))
+        point_shopfloor_at(env, root)
         # run_assets sets these too; setting them here first means they are restored after the session.
         env.setenv("DAGSTER_DISABLE_TELEMETRY", "1")
         env.setenv("DO_NOT_TRACK", "1")

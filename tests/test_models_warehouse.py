@@ -138,9 +138,9 @@ def test_contacts_known_before_the_petition_show_the_sites_civic_habits(sample_e
 def test_win_model_recovers_the_generators_truth_on_held_out_elections(sample_env, elections, store):
     """Against the generator's truth, P(won | world), on the same held-out elections (sizes in docs/models.md).
 
-    The small sample holds about 400 held-out elections: its AUC gap to the truth is 0.09 with a 95% bootstrap
-    interval of 0.05-0.14, so a 0.03 tolerance cannot be resolved here; bench/models_oracle.py measures the
-    medium scale (0.044, interval 0.031-0.056). The test holds what the small sample supports: the gap below
+    The small sample holds about 400 held-out elections: its AUC gap to the truth is 0.06 with a 95% bootstrap
+    interval of 0.02-0.09, so a 0.03 tolerance cannot be resolved here; tests/test_models_oracle.py holds it at
+    the medium scale (0.018, interval 0.007-0.029). The test holds what the small sample supports: the gap below
     0.12, the model above the rule without the workers' voter participation less 0.05 (the contacts recover part of
     that term), under the ceiling, and its scores ranked like the truth, well ahead of the baseline.
     """
@@ -162,9 +162,9 @@ def test_win_model_recovers_the_generators_truth_on_held_out_elections(sample_en
 
 def test_leader_model_recovers_the_generators_probability_on_the_newest_members(warehouse, sample_env, members, store):
     """The newest joiners of the small sample hold 14 leaders, so their AUC is noisy (the 95% bootstrap interval
-    of the gap to the truth spans -0.15 to 0.09; the model's 0.656 happens to beat the truth's 0.617): the test
+    of the gap to the truth spans -0.11 to 0.06; the model's 0.636 happens to beat the truth's 0.617): the test
     holds the rank correlation with the generator's probability over all held-out members, and the AUC within
-    that noise of the truth's. bench/models_oracle.py measures the medium scale (gap 0.031, interval 0.011-0.050)."""
+    that noise of the truth's. tests/test_models_oracle.py holds the 0.03 at the medium scale (gap 0.018)."""
     frame, _ = members
     trained = _active(store, "leader_model")
     test, model, baseline = _held_out(frame, LEADER_SPEC, trained)

@@ -1,0 +1,16 @@
+"""Point Shopfloor's settings at a folder of its own, for tests that build a warehouse apart from the user's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def point_shopfloor_at(env: pytest.MonkeyPatch, root: Path) -> None:
+    """Landing folder, warehouse, Dagster home, models store and published lists all under `root`."""
+    env.setenv("SHOPFLOOR_LANDING_DIR", str(root / "landing"))
+    env.setenv("SHOPFLOOR_WAREHOUSE", str(root / "warehouse.duckdb"))
+    env.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+    env.setenv("SHOPFLOOR_MODELS_DIR", str(root / "models"))
+    env.setenv("SHOPFLOOR_PUBLISH_DIR", str(root / "published"))
