@@ -25,8 +25,8 @@ class Settings:
     dagster_home: Path
     models_dir: Path
     publish_dir: Path
-    # DuckDB's memory_limit for splink's scratch database and for dbt, e.g. "3GB": DuckDB spills to disk beyond
-    # it. The default keeps the whole run under 6 GB (docs/performance.md).
+    # DuckDB's memory_limit for the assets' warehouse connections, splink's scratch database and dbt, e.g. "3GB":
+    # DuckDB spills to disk beyond it. The default keeps the whole run under 6 GB (docs/performance.md).
     memory_limit: str
 
     @property

@@ -30,6 +30,8 @@ class Warehouse(dg.ConfigurableResource):
             ) from error
         # Long loads would draw DuckDB's terminal progress bar into the run's logs.
         con.execute("SET enable_progress_bar = false")
+        # A SET, not a connect option: a connection opened with other options in this process would clash with it.
+        con.execute("SET memory_limit = ?", [get_settings().memory_limit])
         try:
             yield con
         finally:
