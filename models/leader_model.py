@@ -68,25 +68,7 @@ LEADER_SPEC = ModelSpec(
     identifiers=("workplace_id",),
 )
 
-# Read from mart_workers as they are; grievances_filed_total is counted here (see _grievances_filed_total).
-_MART_FEATURES = ", ".join(f.column for f in LEADER_FEATURES if f.column != "grievances_filed_total")
-
-
-def _grievances_filed_total(con: duckdb.DuckDBPyConnection, workers: pd.DataFrame) -> pd.Series:
-    """Grievances each worker filed strictly before their row's as-of date, at any time.
-
-    mart_workers keeps 12- and 36-month counts only; a member's whole record matters for leadership (a
-    36-month window undercounts long-standing members). Counted in pandas from marts.fct_grievances, which is
-    model-sized (about one grievance per member a year).
-    """
-    grievances = con.execute("select member_key, filed_on from marts.fct_grievances").df()
-    as_of = workers[["member_key", "as_of_date"]].dropna(subset=["member_key"]).drop_duplicates("member_key")
-    dated = grievances.merge(as_of, on="member_key", how="inner")
-    before = dated[pd.to_datetime(dated["filed_on"]) < pd.to_datetime(dated["as_of_date"])]
-    counts = before.groupby("member_key").size()
-    filed = workers["member_key"].map(counts).fillna(0)
-    # A row with no member record has no grievance record: unknown, not zero.
-    return filed.where(workers["member_key"].notna())
+_MART_FEATURES = ", ".join(f.column for f in LEADER_FEATURES)
 
 
 def _workers(con: duckdb.DuckDBPyConnection, where: str) -> pd.DataFrame:
@@ -98,7 +80,6 @@ def _workers(con: duckdb.DuckDBPyConnection, where: str) -> pd.DataFrame:
         order by worker_key
         """
     ).df()
-    workers["grievances_filed_total"] = _grievances_filed_total(con, workers)
     # The join date back from tenure (the mart keeps years to 2 decimals: within 4 days of the roll's date).
     tenure_days = (workers["union_tenure_years"].astype(float) * DAYS_PER_YEAR).round()
     workers["joined_on"] = pd.to_datetime(workers["as_of_date"]) - pd.to_timedelta(tenure_days, unit="D")

@@ -33,8 +33,6 @@ DATED_INPUTS = {
     "marts.fct_grievances": "filed_on",
     "intermediate.int_workplace_grievances": "filed_on",
     "marts.dim_members": "joined_on",
-    "intermediate.int_member_voter_registrations": "registered_on",
-    "intermediate.int_member_general_elections": "election_date",
     "intermediate.int_worker_voter_registrations": "registered_on",
     "intermediate.int_worker_general_elections": "election_date",
     # Organizing contacts reach the features through the staging view over the raw export.
@@ -253,13 +251,16 @@ def test_worker_features_are_pseudonymous_and_plausible(sample):
     rates = dict((row[0], row[1:]) for row in query(sample.warehouse, """
         select source_system, avg(is_leader::int), count(is_leader), avg(is_registered_voter::int),
                bool_and(general_elections_voted <= general_elections_eligible and general_elections_eligible <= 4),
-               bool_and(grievances_filed_12m <= grievances_filed_36m)
+               bool_and(grievances_filed_12m <= grievances_filed_36m
+                        and grievances_filed_36m <= coalesce(grievances_filed_total, 0)),
+               count(grievances_filed_total)
         from marts.mart_workers group by source_system"""))
-    leader_rate, _, registered_rate, turnout_ok, grievance_ok = rates["union_roll"]
+    leader_rate, _, registered_rate, turnout_ok, grievance_ok, _ = rates["union_roll"]
     assert 0.10 < leader_rate < 0.25
     assert 0.5 < registered_rate < 0.8
     assert turnout_ok and grievance_ok
     # Contacts' labels are unknown, not false; their voter features come from their own registrations.
-    _, contact_labels, contact_registered_rate, contact_turnout_ok, _ = rates["organizing_contacts"]
-    assert contact_labels == 0
+    _, contact_labels, contact_registered_rate, contact_turnout_ok, _, contact_grievance_records = rates[
+        "organizing_contacts"]
+    assert contact_labels == 0 and contact_grievance_records == 0
     assert 0.5 < contact_registered_rate < 0.9 and contact_turnout_ok

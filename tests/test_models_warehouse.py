@@ -83,28 +83,25 @@ def test_industry_is_known_only_once_an_inspection_before_the_petition_recorded_
     assert frame.loc[~uninspected, "industry"].notna().mean() > 0.9
 
 
-def test_grievances_count_only_before_the_as_of_date():
+def test_worker_frame_reads_the_marts_grievance_record_and_the_join_date_back_from_tenure():
+    """The mart counts grievances (tests/test_marts_point_in_time.py holds them to the as-of date); a contact's
+    record is unknown, not zero, and stays so."""
     con = duckdb.connect()
     con.execute("create schema marts")
     con.execute(
-        "create table marts.fct_grievances as select * from (values "
-        "('k1', date '2020-01-01'), ('k1', date '2025-06-29'), ('k1', date '2025-06-30'), ('k1', date '2026-01-01'),"
-        "('k2', date '2019-05-05')) as t(member_key, filed_on)"
-    )
-    con.execute(
         "create table marts.mart_workers as select * from (values "
-        "('k1', 'k1', 'union_roll', date '2025-06-30', 'W1', 2.0, 3.0, 'CNA', true, 4, '35-44', false),"
-        "('k3', 'k3', 'union_roll', date '2025-06-30', 'W1', 1.0, 1.0, 'CNA', true, 0, '25-34', true),"
-        "('c1', null, 'organizing_contacts', date '2025-06-30', 'W1', null, 5.0, null, false, 0, null, null)"
+        "('k1', 'k1', 'union_roll', date '2025-06-30', 'W1', 2.0, 3.0, 'CNA', 2, true, 4, '35-44', false),"
+        "('k3', 'k3', 'union_roll', date '2025-06-30', 'W1', 1.0, 1.0, 'CNA', 0, true, 0, '25-34', true),"
+        "('c1', null, 'organizing_contacts', date '2025-06-30', 'W1', null, 5.0, null, null, false, 0, null, null)"
         ") as t(worker_key, member_key, source_system, as_of_date, workplace_id, union_tenure_years, tenure_years, "
-        "classification, is_registered_voter, general_elections_voted, age_band, is_leader)"
+        "classification, grievances_filed_total, is_registered_voter, general_elections_voted, age_band, is_leader)"
     )
     workers = load_worker_frame(con).set_index("worker_key")
-    # Filed on the as-of date or after it: not yet. No member record: unknown, not zero.
     assert workers.loc["k1", "grievances_filed_total"] == 2
     assert workers.loc["k3", "grievances_filed_total"] == 0
-    assert np.isnan(workers.loc["c1", "grievances_filed_total"])
+    assert pd.isna(workers.loc["c1", "grievances_filed_total"])
     assert workers.loc["k3", "joined_on"] == pd.Timestamp("2024-06-30")
+    assert pd.isna(workers.loc["c1", "joined_on"])
 
 
 @pytest.mark.parametrize("spec_name", ["win_model", "leader_model"])

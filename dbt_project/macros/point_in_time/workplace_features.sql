@@ -232,7 +232,8 @@ supervisor_features as (
 ),
 
 members_as_of as (
-    select feature_spine.workplace_id, feature_spine.as_of_date, members.member_key, members.is_steward
+    -- A member's worker_key is their member_key (int_worker_contacts).
+    select feature_spine.workplace_id, feature_spine.as_of_date, members.member_key as worker_key, members.is_steward
     from feature_spine
     join links on links.source_system = 'union_roll' and links.workplace_id = feature_spine.workplace_id
     join {{ ref('dim_members') }} as members
@@ -241,7 +242,7 @@ members_as_of as (
 ),
 
 member_voting_as_of as (
-    {{ member_voting('members_as_of') }}
+    {{ worker_voting('members_as_of') }}
 ),
 
 member_features as (
@@ -254,7 +255,7 @@ member_features as (
         avg(member_voting_as_of.general_election_turnout) as member_general_election_turnout
     from members_as_of
     join member_voting_as_of
-        on member_voting_as_of.member_key = members_as_of.member_key
+        on member_voting_as_of.worker_key = members_as_of.worker_key
         and member_voting_as_of.as_of_date = members_as_of.as_of_date
     group by members_as_of.workplace_id, members_as_of.as_of_date
 ),
@@ -272,8 +273,7 @@ contacts_known_as_of as (
 ),
 
 contact_voting_as_of as (
-    {{ worker_voting('contacts_known_as_of', 'worker_key', ref('int_worker_voter_registrations'),
-                     ref('int_worker_general_elections'), recent_elections=100) }}
+    {{ worker_voting('contacts_known_as_of', recent_elections=100) }}
 ),
 
 contact_features as (

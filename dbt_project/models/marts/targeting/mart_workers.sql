@@ -65,25 +65,27 @@ worker_workplaces as (
     where source_system in ('union_roll', 'organizing_contacts')
 ),
 
--- Only members file grievances.
+-- Only members file grievances. The whole record counts for leadership: a 36-month window undercounts members of
+-- long standing.
 grievances_filed as (
     select
         members.member_key,
         sum(
             case when grievances.filed_on >= {{ dbt.dateadd('month', -12, 'members.as_of_date') }} then 1 else 0 end
         ) as grievances_filed_12m,
-        count(*) as grievances_filed_36m
+        sum(
+            case when grievances.filed_on >= {{ dbt.dateadd('month', -36, 'members.as_of_date') }} then 1 else 0 end
+        ) as grievances_filed_36m,
+        count(*) as grievances_filed_total
     from members
     join {{ ref('fct_grievances') }} as grievances
         on grievances.member_key = members.member_key
         and grievances.filed_on < members.as_of_date
-        and grievances.filed_on >= {{ dbt.dateadd('month', -36, 'members.as_of_date') }}
     group by members.member_key
 ),
 
 voting as (
-    {{ worker_voting('workers', 'worker_key', ref('int_worker_voter_registrations'),
-                     ref('int_worker_general_elections')) }}
+    {{ worker_voting('workers') }}
 ),
 
 aged as (
@@ -121,6 +123,10 @@ select
     end as age_band,
     cast(coalesce(grievances_filed.grievances_filed_12m, 0) as integer) as grievances_filed_12m,
     cast(coalesce(grievances_filed.grievances_filed_36m, 0) as integer) as grievances_filed_36m,
+    -- A contact has no grievance record: unknown, not zero.
+    case
+        when workers.member_key is not null then cast(coalesce(grievances_filed.grievances_filed_total, 0) as integer)
+    end as grievances_filed_total,
     voting.is_registered_voter,
     voting.general_elections_eligible,
     voting.general_elections_voted,
