@@ -282,6 +282,7 @@ def test_policy_value_by_hand_and_the_fallback_to_one_arm_without_heterogeneity(
                           "arm": rng.choice(["house_visit", "phone", "control"], n)})
     units["outcome"] = 0.1 + 0.05 * (units["arm"] == "house_visit") + 0.05 * rng.normal(size=n)
     model = learn_tactics(units, units[["unit_key", "x"]], ["x"], seed=1, binary_outcome=False)
+    assert not model.policy["is_personalized"]
     recommended = recommend(model.uplift)
     assert (recommended["recommended_tactic"] == "house_visit").all()
     assert recommended["expected_uplift"].nunique() == 1

@@ -143,10 +143,11 @@ def learn_tactics(
     evaluation["uplift_source"] = evaluation["arm"].map(sources)
 
     # Personalizing must beat giving everyone the single best arm (chosen on the training units) on held-out units.
+    # With no arm ranking units, the two policies are one and only rounding could tell their values apart.
     single_arm = max(train_effects, key=train_effects.get) if max(train_effects.values()) > 0 else CONTROL_ARM
     personalized_value = policy_value(test["arm"], test["outcome"], _policy(test_uplift))
     single_value = float(test.loc[test["arm"] == single_arm, "outcome"].mean())
-    personalized = bool(personalized_value > single_value)
+    personalized = "t_learner" in sources.values() and bool(personalized_value > single_value)
     if not personalized:
         for arm in arms:
             uplift[arm] = all_effects[arm]
