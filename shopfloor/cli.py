@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from shopfloor.runner import UI_SHUTDOWN_GRACE_SECONDS
 from shopfloor.settings import get_settings
 
 
@@ -114,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
         "ui",
         help="start the Dagster webserver and daemon on loopback",
         description="Run `dagster dev` on workspace.yaml: the web UI plus the daemon that runs schedules, sensors "
-        "and the run queue (one run at a time). Ctrl+C stops it.",
+        "and the run queue (one run at a time). Ctrl+C or SIGTERM stops it; what has not stopped "
+        f"{UI_SHUTDOWN_GRACE_SECONDS} s later is killed.",
     )
     ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     ui.add_argument("--port", type=int, default=3000, help="port (default: 3000)")

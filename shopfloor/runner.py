@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,10 @@ DAGSTER_YAML_TEMPLATE = CONFIG_DIR / "dagster.yaml"
 WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"
 # A failed step's error in the run summary is cut here; the full text is in the run's log and the UI.
 MAX_ERROR_LINES = 6
+# How long `shopfloor ui` lets `dagster dev` stop after Ctrl+C or SIGTERM before it kills the process group: its
+# webserver and daemon can hang in shutdown when a run the daemon launched is interrupted with them (Dagster's own
+# tests terminate, wait, then kill: dagster-io/dagster#29165).
+UI_SHUTDOWN_GRACE_SECONDS = 20
 
 
 class SelectionError(ValueError):
@@ -228,15 +233,27 @@ def start_ui(host: str = "127.0.0.1", port: int = 3000) -> int:
     # this process forwards Ctrl+C and SIGTERM to the whole group (webserver, daemon, code server).
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
 
-    def forward(signum: int, _frame: object) -> None:
+    stop_requested_at: list[float] = []
+
+    def signal_group(signum: int) -> None:
         try:
             os.killpg(process.pid, signum)
         except ProcessLookupError:
             pass
 
+    def forward(signum: int, _frame: object) -> None:
+        stop_requested_at.append(time.monotonic())
+        signal_group(signum)
+
     previous = {signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return process.wait()
+        while True:
+            try:
+                return process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                if stop_requested_at and time.monotonic() - stop_requested_at[0] > UI_SHUTDOWN_GRACE_SECONDS:
+                    print(f"dagster dev did not stop within {UI_SHUTDOWN_GRACE_SECONDS} s: killing it.", file=sys.stderr)
+                    signal_group(signal.SIGKILL)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from shopfloor.cli import main
+from shopfloor.runner import UI_SHUTDOWN_GRACE_SECONDS
 
 SUBCOMMANDS = ["sample", "run", "demo", "ui"]
 
@@ -100,7 +101,8 @@ def test_ui_serves_the_code_location_and_stops_on_sigterm(scratch_paths: Path):
         assert location == {"name": "shopfloor", "locationOrLoadError": {"__typename": "RepositoryLocation"}}
     finally:
         ui.send_signal(signal.SIGTERM)
-        ui.wait(timeout=30)
+        # dagster dev stops, or is killed after the grace period (a run it launched at start can hang its shutdown).
+        ui.wait(timeout=UI_SHUTDOWN_GRACE_SECONDS + 30)
     with pytest.raises(OSError):
         _get(f"{base}/server_info")
 
