@@ -24,6 +24,7 @@ def build(scale: str, seed: int, work: Path) -> dict:
     """Sample data and one run of every asset in `work`; returns the wall-clock seconds of each."""
     from shopfloor.runner import run_assets
     from shopfloor.sample import generate
+    from shopfloor.sample.truth import sample_as_of
 
     os.environ.update({
         "SHOPFLOOR_LANDING_DIR": str(work / "landing"), "SHOPFLOOR_WAREHOUSE": str(work / "warehouse.duckdb"),
@@ -33,7 +34,7 @@ def build(scale: str, seed: int, work: Path) -> dict:
     started = time.perf_counter()
     generate(scale=scale, seed=seed, out=work / "landing")
     generated = time.perf_counter()
-    succeeded = run_assets(None)
+    succeeded = run_assets(None, as_of=sample_as_of(work / "landing"))
     finished = time.perf_counter()
     return {"generate_seconds": round(generated - started, 1), "run_seconds": round(finished - generated, 1),
             "run_succeeded": succeeded}

@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shopfloor.sample.truth import sample_as_of
 from shopfloor.settings import DEFAULT_MEMORY_LIMIT
 
 REPO = Path(__file__).resolve().parents[1]
@@ -187,12 +188,13 @@ def run(landing: Path, work: Path) -> dict:
         "SHOPFLOOR_ANALYST_WAREHOUSE": str(work / "analyst.duckdb"),
     }
     env = {**os.environ, **settings_env, "DO_NOT_TRACK": "1", "DAGSTER_DISABLE_TELEMETRY": "1"}
+    as_of = sample_as_of(landing).isoformat()
     shopfloor = Path(sys.executable).with_name("shopfloor")
     work.mkdir(parents=True, exist_ok=True)
     log_path = work / "run.log"
     started = time.time()
     with log_path.open("w") as log:
-        process = subprocess.Popen([str(shopfloor), "run", "--select", TRANSFORM], cwd=REPO, env=env,
+        process = subprocess.Popen([str(shopfloor), "run", "--select", TRANSFORM, "--as-of", as_of], cwd=REPO, env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
         sampler = Sampler(process.pid, work)
         thread = threading.Thread(target=sampler.run, daemon=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from shopfloor.runner import UI_SHUTDOWN_GRACE_SECONDS
@@ -33,11 +34,23 @@ def _cmd_sample_activity(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    from shopfloor.runner import SelectionError, run_assets
+def _as_of_date(text: str) -> date:
+    from shopfloor.as_of import AsOfError, parse_as_of
 
     try:
-        return 0 if run_assets(selection=args.select) else 1
+        return parse_as_of(text)
+    except AsOfError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from shopfloor.as_of import today_where_the_union_is
+    from shopfloor.automation import schedule_settings
+    from shopfloor.runner import SelectionError, run_assets
+
+    as_of = args.as_of or today_where_the_union_is(schedule_settings().timezone)
+    try:
+        return 0 if run_assets(selection=args.select, as_of=as_of) else 1
     except SelectionError as error:
         print(f"shopfloor run: {error}", file=sys.stderr)
         return 2
@@ -100,13 +113,21 @@ def build_parser() -> argparse.ArgumentParser:
         "'+key:raw/grievances', 'kind:duckdb'. Tables of one landing folder load together: select all of them. "
         "Default: every asset.",
     )
+    run.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        type=_as_of_date,
+        help="the date the run describes: its marts, scores, suppression (who is 18), experiments and the "
+        "published folder's name. A past date rebuilds that day point-in-time. Default: today where the union is "
+        "($SHOPFLOOR_SCHEDULE_TIMEZONE).",
+    )
     run.set_defaults(func=_cmd_run)
 
     demo = commands.add_parser(
         "demo",
         help="generate sample data if the landing folder is empty, then run everything",
-        description="Generate small sample data if the landing folder has no files, materialize every asset, "
-        "then print where the landing folder, warehouse, validation results and DAGSTER_HOME are, with raw row counts.",
+        description="Generate small sample data if the landing folder has no files, materialize every asset as of "
+        "the sample world's last day (other files: as of today), then print where the landing folder, warehouse, validation results and DAGSTER_HOME are, with raw row counts.",
     )
     demo.add_argument("--seed", type=int, default=42, help="seed of the generated sample (default: 42)")
     demo.set_defaults(func=_cmd_demo)

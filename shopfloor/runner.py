@@ -11,9 +11,11 @@ import subprocess
 import sys
 import time
 import warnings
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shopfloor.as_of import as_of_tags
 from shopfloor.settings import CONFIG_DIR, PROJECT_ROOT, get_settings
 
 if TYPE_CHECKING:
@@ -83,8 +85,9 @@ def resolve_selection(definitions: dg.Definitions, selection: str) -> set[dg.Ass
     return keys
 
 
-def run_assets(selection: str | None = None) -> bool:
-    """Materialize the selected assets (None: all) and their checks in this process; True if the run succeeded."""
+def run_assets(selection: str | None, *, as_of: date) -> bool:
+    """Materialize the selected assets (None: all) and their checks in this process, as of `as_of` (the run tag
+    every step reads); True if the run succeeded."""
     ensure_dagster_home()
     _silence_dagster_beta_warnings()
     import dagster as dg
@@ -106,16 +109,16 @@ def run_assets(selection: str | None = None) -> bool:
             asset_selection=asset_keys,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            tags={"shopfloor/launched_by": "cli", **partition_tags},
+            tags={"shopfloor/launched_by": "cli", **as_of_tags(as_of), **partition_tags},
         )
-    _print_run_summary(result)
+    _print_run_summary(result, as_of)
     return result.success
 
 
-def _print_run_summary(result: dg.ExecuteInProcessResult) -> None:
+def _print_run_summary(result: dg.ExecuteInProcessResult, as_of: date) -> None:
     import dagster as dg
 
-    print(f"\nrun {result.run_id}: {'SUCCESS' if result.success else 'FAILURE'}")
+    print(f"\nrun {result.run_id} as of {as_of.isoformat()}: {'SUCCESS' if result.success else 'FAILURE'}")
     # A run over several partitions (grievance files) materializes an asset once per partition: show it once.
     by_asset = {event.asset_key: event for event in result.get_asset_materialization_events()}
     for event in sorted(by_asset.values(), key=lambda e: e.asset_key.to_user_string()):
@@ -180,8 +183,12 @@ def raw_row_counts(warehouse: Path) -> dict[str, int]:
 
 def demo(seed: int = 42) -> bool:
     """Generate small sample data if the landing folder is empty, run everything, simulate the organizers'
-    activity on the experiment assignments and run what it feeds, say where things are."""
+    activity on the experiment assignments and run what it feeds, say where things are. A generated sample is
+    run as of its world's last day; other files as of today."""
+    from shopfloor.as_of import today_where_the_union_is
+    from shopfloor.automation import schedule_settings
     from shopfloor.publish.files import latest_publication
+    from shopfloor.sample.truth import sample_as_of
 
     settings = get_settings()
     if _has_landing_files(settings.landing_dir):
@@ -191,7 +198,8 @@ def demo(seed: int = 42) -> bool:
 
         print(f"Generating small sample data (seed {seed}) in {settings.landing_dir}")
         generate(scale="small", seed=seed, out=settings.landing_dir)
-    succeeded = run_assets(None)
+    as_of = sample_as_of(settings.landing_dir) or today_where_the_union_is(schedule_settings().timezone)
+    succeeded = run_assets(None, as_of=as_of)
     if succeeded:
         # Organizers act on the assignments this run made: simulate their activity, then run what it feeds.
         from shopfloor.experiments.demo import run_activity_demo

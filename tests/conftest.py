@@ -21,6 +21,9 @@ class SampleEnv:
     validations_dir: Path
     run_id: str
     run_succeeded: bool
+    # The experiments read as of the day after the drive ends, in a second run (as `shopfloor demo` does).
+    analysis_run_id: str
+    analysis_run_succeeded: bool
 
 
 @pytest.fixture(scope="session")
@@ -33,8 +36,10 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
     """
     import dagster as dg
 
+    from shopfloor.experiments.demo import ACTIVITY_SELECTION, analysis_date
     from shopfloor.runner import run_assets
     from shopfloor.sample import generate
+    from shopfloor.sample.truth import sample_as_of
     from shopfloor.settings import get_settings
 
     root = tmp_path_factory.mktemp("sample_env")
@@ -46,9 +51,12 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
         settings = get_settings()
         generate(scale="small", seed=42, out=settings.landing_dir)
         _land_campaign_activity(root, env)
-        succeeded = run_assets(None)
+        succeeded = run_assets(None, as_of=sample_as_of(settings.landing_dir))
         with dg.DagsterInstance.get() as instance:
             run_id = instance.get_runs(limit=1)[0].run_id
+        analysis_succeeded = run_assets(f"({ACTIVITY_SELECTION}) and not group:raw", as_of=analysis_date())
+        with dg.DagsterInstance.get() as instance:
+            analysis_run_id = instance.get_runs(limit=1)[0].run_id
         yield SampleEnv(
             landing_dir=settings.landing_dir,
             warehouse=settings.warehouse,
@@ -58,6 +66,8 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
             validations_dir=settings.validations_dir,
             run_id=run_id,
             run_succeeded=succeeded,
+            analysis_run_id=analysis_run_id,
+            analysis_run_succeeded=analysis_succeeded,
         )
 
 
@@ -72,6 +82,7 @@ def _land_campaign_activity(root: Path, env: pytest.MonkeyPatch) -> None:
     """
     from shopfloor.runner import run_assets
     from shopfloor.sample.campaign import simulate_campaign_activity
+    from shopfloor.sample.truth import sample_as_of
     from shopfloor.settings import get_settings
 
     scratch = root / "assignment_run"
@@ -80,7 +91,8 @@ def _land_campaign_activity(root: Path, env: pytest.MonkeyPatch) -> None:
     env.setenv("DAGSTER_HOME", str(scratch / "dagster_home"))
     env.setenv("SHOPFLOOR_PUBLISH_DIR", str(scratch / "published"))
     # Raw sources load whole (one multi-asset per landing folder), so all of group raw comes along.
-    assert run_assets("+key:experiments/assignments or group:raw"), "the run that assigns the units failed"
+    as_of = sample_as_of(get_settings().landing_dir)
+    assert run_assets("+key:experiments/assignments or group:raw", as_of=as_of), "the run that assigns the units failed"
     simulate_campaign_activity(get_settings().warehouse, get_settings().landing_dir, seed=42)
     for name, value in session.items():
         env.setenv(name, value)

@@ -6,7 +6,7 @@ import json
 import os
 import threading
 import time
-from datetime import timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -112,8 +112,11 @@ def test_daily_refresh_runs_every_asset_in_process_at_the_configured_time(defini
 def test_the_schedule_registers_new_files_and_refreshes_all_of_them_in_one_run(definitions, landing):
     graph = definitions.resolve_asset_graph()
     partitioned = {raw_key("grievances"), raw_key("campaign_activity")}
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance, repository_def=definitions.get_repository_def())
+    tick = datetime(2025, 7, 1, 10, tzinfo=UTC)
+    # The context opens its own instance from the ref: close it inside the test instance's scope.
+    with dg.instance_for_test() as instance, dg.build_schedule_context(
+        instance=instance, repository_def=definitions.get_repository_def(), scheduled_execution_time=tick
+    ) as context:
         # No time-sliced file yet: the partitioned assets are left out, everything else is refreshed.
         request = definitions.get_schedule_def("daily_refresh").evaluate_tick(context).run_requests[0]
         assert set(request.asset_selection) == graph.materializable_asset_keys - partitioned
@@ -247,8 +250,8 @@ def test_partitions_registered_before_the_shared_definition_are_ignored(landing)
 
 
 def _evaluate(definitions: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None) -> dg.SensorResult:
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=definitions)
-    return landing_files(context)
+    with dg.build_sensor_context(instance=instance, cursor=cursor, definitions=definitions) as context:
+        return landing_files(context)
 
 
 def test_landing_sensor_requests_a_new_files_source_and_everything_downstream(definitions, landing):
@@ -374,7 +377,7 @@ def test_the_sample_run_loaded_every_time_sliced_file_in_one_run(sample_env):
                   for event in events if event.asset_key == raw_key("grievances")}
     with duckdb.connect(str(sample_env.warehouse), read_only=True) as con:
         (loaded_at,) = con.execute("select max(finished_at) from raw._loads where table_name = 'grievances'").fetchone()
-    assert abs(recorded - loaded_at.replace(tzinfo=timezone.utc).timestamp()) < 1
+    assert abs(recorded - loaded_at.replace(tzinfo=UTC).timestamp()) < 1
 
 
 class _Webhook(BaseHTTPRequestHandler):

@@ -317,7 +317,8 @@ def test_members_are_pseudonymous(built_warehouse):
 
 
 def test_docs_generate(built_warehouse):
-    result = run_dbt(["docs", "generate"], built_warehouse.path, built_warehouse.root)
+    result = run_dbt(["docs", "generate", "--vars", "{as_of_date: '2025-06-30'}"], built_warehouse.path,
+                     built_warehouse.root)
     assert result.returncode == 0, result.stdout[-4000:]
     catalog = json.loads((built_warehouse.root / "target" / "catalog.json").read_text())
     assert "model.shopfloor.dim_members" in catalog["nodes"]

@@ -91,25 +91,25 @@ def test_population_errors_name_the_experiment_and_column():
     with pytest.raises(PopulationError, match="sample_card_drive: eligible_population returns no column naics_sector"):
         eligible_population(con, with_population("select workplace_id, state, workplace_size, "
                                                  "osha_serious_willful_repeat_violations_5y, nlrb_petitions "
-                                                 "from marts.mart_workplaces"))
+                                                 "from marts.mart_workplaces"), AS_OF)
     with pytest.raises(PopulationError, match="returns a unit_key twice"):
         eligible_population(con, with_population("select * from marts.mart_workplaces union all "
-                                                 "select * from marts.mart_workplaces"))
+                                                 "select * from marts.mart_workplaces"), AS_OF)
     with pytest.raises(PopulationError, match="covariate.*state are not numbers"):
-        eligible_population(con, dataclasses.replace(SAMPLE, covariates=("state",)))
+        eligible_population(con, dataclasses.replace(SAMPLE, covariates=("state",)), AS_OF)
     with pytest.raises(PopulationError, match="eligible_population failed"):
-        eligible_population(con, with_population("select * from marts.no_such_table"))
+        eligible_population(con, with_population("select * from marts.no_such_table"), AS_OF)
     # A published list is read as is; its workplace_id names the units.
     con.execute("create schema published")
     con.execute("create table published.target_workplaces as select * from marts.mart_workplaces limit 10")
-    assert list(eligible_population(con, with_population("target_workplaces")).units["unit_key"])[:2] == [
+    assert list(eligible_population(con, with_population("target_workplaces"), AS_OF).units["unit_key"])[:2] == [
         "W00000", "W00001"]
 
 
 def test_assignment_in_the_warehouse_is_stable_as_the_population_changes():
     first_population = workplaces(400, seed=2)
     con = warehouse_with(first_population)
-    first = assign_experiment(con, SAMPLE)
+    first = assign_experiment(con, SAMPLE, AS_OF)
     assert (first.newly_assigned, first.total_assigned, first.as_of, first.closed) == (400, 400, AS_OF, False)
     stored = read_assignments(con, SAMPLE.name)
     assert list(stored.columns) == ["experiment", "unit", "unit_key", "arm", "block_key", "assigned_on"]
@@ -121,9 +121,9 @@ def test_assignment_in_the_warehouse_is_stable_as_the_population_changes():
                      "block_key": "VARCHAR", "assigned_on": "DATE"}
 
     # Re-run on the same population: nothing new. A second warehouse from the same population: the same arms.
-    assert assign_experiment(con, SAMPLE).newly_assigned == 0
+    assert assign_experiment(con, SAMPLE, AS_OF).newly_assigned == 0
     other = warehouse_with(first_population.sample(frac=1, random_state=5))
-    assign_experiment(other, SAMPLE)
+    assign_experiment(other, SAMPLE, AS_OF)
     pd.testing.assert_frame_equal(read_assignments(other, SAMPLE.name), stored)
 
     # A month later: 50 units are gone from the mart, 120 are new, and one has grown past the 500-worker limit.
@@ -131,7 +131,7 @@ def test_assignment_in_the_warehouse_is_stable_as_the_population_changes():
     later["as_of_date"] = dt.date(2025, 7, 31)
     later.loc[later["workplace_id"] == "W00100", "workplace_size"] = 5000
     replace_population(con, later)
-    update = assign_experiment(con, SAMPLE)
+    update = assign_experiment(con, SAMPLE, dt.date(2025, 7, 31))
     assert (update.newly_assigned, update.total_assigned, update.eligible) == (120, 520, 469)
     after = read_assignments(con, SAMPLE.name)
     pd.testing.assert_frame_equal(after[after["unit_key"].str.startswith("W")].reset_index(drop=True), stored)
@@ -144,7 +144,7 @@ def test_assignment_in_the_warehouse_is_stable_as_the_population_changes():
     closed = pd.concat([later, workplaces(30, seed=4, prefix="X")], ignore_index=True)
     closed["as_of_date"] = dt.date(2025, 11, 30)
     replace_population(con, closed)
-    update = assign_experiment(con, SAMPLE)
+    update = assign_experiment(con, SAMPLE, dt.date(2025, 11, 30))
     assert update.closed and update.newly_assigned == 0 and update.total_assigned == 520
 
 
@@ -181,21 +181,21 @@ def add_activity(con: duckdb.DuckDBPyConnection, config, seed: int = 0) -> dict:
 
 def test_no_activity_yet_is_reported_as_no_outcomes(tmp_path: Path):
     con = warehouse_with(workplaces(200, seed=6))
-    assign_experiment(con, SAMPLE)
-    analysis = experiment_results(con, SAMPLE, today=dt.date(2025, 8, 1))
+    assign_experiment(con, SAMPLE, AS_OF)
+    analysis = experiment_results(con, SAMPLE, as_of=dt.date(2025, 8, 1))
     assert analysis.status == "no outcomes yet" and analysis.results.empty
-    write_results(con, analysis)
+    write_results(con, analysis, dt.date(2025, 8, 1))
     assert read_results(con, SAMPLE.name)["result_status"]["status"].tolist() == ["no outcomes yet"]
-    assert tactic_recommendations(con, SAMPLE, today=dt.date(2025, 8, 1)).status.startswith("not finished")
+    assert tactic_recommendations(con, SAMPLE, as_of=dt.date(2025, 8, 1)).status.startswith("not finished")
     written = write_report(report_inputs(con, SAMPLE), tmp_path)
     assert "**No outcomes yet.**" in written.markdown_path.read_text() and written.plot_path is None
 
 
 def test_results_cover_the_planted_effects_and_the_report_is_written(tmp_path: Path):
     con = warehouse_with(workplaces(1200, seed=7))
-    assign_experiment(con, SAMPLE)
+    assign_experiment(con, SAMPLE, AS_OF)
     truth = add_activity(con, SAMPLE)
-    analysis = experiment_results(con, SAMPLE, today=dt.date(2025, 12, 1))
+    analysis = experiment_results(con, SAMPLE, as_of=dt.date(2025, 12, 1))
     assert analysis.status == "ok" and analysis.is_finished and analysis.notes == []
     assert set(analysis.results["method"]) == {"difference_in_means", "lin_adjusted", "blocked_size_weighted",
                                                "blocked_precision_weighted", "cace"}
@@ -205,9 +205,9 @@ def test_results_cover_the_planted_effects_and_the_report_is_written(tmp_path: P
     summary = analysis.summary.set_index("arm")
     assert summary.loc["control", "contacted_share"] == 0
     assert summary.loc["coworker_one_on_one", "contacted_share"] > 0.6
-    write_results(con, analysis)
+    write_results(con, analysis, dt.date(2025, 12, 1))
 
-    recommendations = tactic_recommendations(con, SAMPLE, today=dt.date(2025, 12, 1))
+    recommendations = tactic_recommendations(con, SAMPLE, as_of=dt.date(2025, 12, 1))
     assert recommendations.status == "ok"
     assert set(recommendations.evaluation["arm"]) == set(SAMPLE.treatment_arms)
     frame = recommendations.recommendations
@@ -227,12 +227,12 @@ def test_results_cover_the_planted_effects_and_the_report_is_written(tmp_path: P
 
 def test_contact_in_control_drops_the_complier_effect_with_a_note():
     con = warehouse_with(workplaces(300, seed=8))
-    assign_experiment(con, SAMPLE)
+    assign_experiment(con, SAMPLE, AS_OF)
     add_activity(con, SAMPLE)
     control_unit = con.execute(f"select unit_key from {ASSIGNMENTS_TABLE} where arm = 'control' limit 1").fetchone()[0]
     con.execute("insert into marts.fct_campaign_activity values ('X1', date '2025-08-01', 'sample_card_drive', ?, "
                 "null, 'phone', true, true, false)", [control_unit])
-    analysis = experiment_results(con, SAMPLE, today=dt.date(2025, 12, 1))
+    analysis = experiment_results(con, SAMPLE, as_of=dt.date(2025, 12, 1))
     assert "cace" not in set(analysis.results["method"])
     assert analysis.notes == ["control units were contacted, so no complier effect (CACE) is reported"]
 
@@ -299,7 +299,7 @@ def test_gross_imbalance_fails_the_blocking_check_and_stops_the_analysis(tmp_pat
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         replace_population(con, population)
-        assign_experiment(con, SAMPLE)
+        assign_experiment(con, SAMPLE, AS_OF)
         biggest = population.nlargest(100, "workplace_size")["workplace_id"].tolist()
         con.execute(f"update {ASSIGNMENTS_TABLE} set arm = 'house_visit' where list_contains(?, unit_key)", [biggest])
     definitions = build_assets([SAMPLE])
@@ -320,7 +320,7 @@ def test_gross_imbalance_fails_the_blocking_check_and_stops_the_analysis(tmp_pat
 
 def test_simulated_activity_is_reproducible_and_exported_weekly_with_overlap():
     con = warehouse_with(workplaces(120, seed=10))
-    assign_experiment(con, SAMPLE)
+    assign_experiment(con, SAMPLE, AS_OF)
     units = experiment_units(con, SAMPLE).assign(osha_hazard=1.5, worker_voter_participation=0.3)
     first, again = simulate_experiment(units, SAMPLE, 42), simulate_experiment(units.sample(frac=1), SAMPLE, 42)
     pd.testing.assert_frame_equal(first.activity, again.activity)

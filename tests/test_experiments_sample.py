@@ -17,9 +17,11 @@ from orchestration.defs.experiments.assets import ASSIGNMENTS, RECOMMENDED_TACTI
 from orchestration.defs.raw.assets import raw_key
 from shopfloor.cli import main
 from shopfloor.experiments.config import EXPERIMENTS_DIR, load_experiment
+from shopfloor.experiments.demo import analysis_date
 from shopfloor.experiments.store import assign_experiment, eligible_population, read_assignments
 from shopfloor.sample.campaign import EFFECTS_FILE, planted_effect_check
 from shopfloor.sample.contract import check_landing
+from shopfloor.sample.truth import sample_as_of
 
 CONFIG = load_experiment(EXPERIMENTS_DIR / "sample_card_drive.yaml")
 
@@ -40,7 +42,7 @@ def _materialization(run_id: str, key: dg.AssetKey) -> dict:
 
 def test_every_eligible_workplace_is_assigned_once_with_the_contract_columns(warehouse):
     assignments = read_assignments(warehouse, CONFIG.name)
-    eligible = eligible_population(warehouse, CONFIG).units
+    eligible = eligible_population(warehouse, CONFIG, analysis_date()).units
     assert len(assignments) == len(eligible) > 500
     assert set(assignments["unit_key"]) == set(eligible["unit_key"])
     counts = assignments["arm"].value_counts()
@@ -53,7 +55,7 @@ def test_rerunning_the_assignment_changes_nothing(sample_env, tmp_path: Path):
     shutil.copy(sample_env.warehouse, copy)
     with duckdb.connect(str(copy)) as con:
         before = read_assignments(con, CONFIG.name)
-        assert assign_experiment(con, CONFIG).newly_assigned == 0
+        assert assign_experiment(con, CONFIG, sample_as_of(sample_env.landing_dir)).newly_assigned == 0
         pd.testing.assert_frame_equal(read_assignments(con, CONFIG.name), before)
 
 
@@ -100,7 +102,7 @@ def test_the_planted_effects_lie_inside_the_reported_intervals(warehouse, sample
 def test_recommended_tactics_follow_the_contract(warehouse):
     tactics = warehouse.execute("select * from experiments.recommended_tactics").df()
     assert list(tactics.columns) == ["workplace_id", "recommended_tactic", "expected_uplift", "experiment"]
-    eligible = eligible_population(warehouse, CONFIG).units
+    eligible = eligible_population(warehouse, CONFIG, analysis_date()).units
     assert set(tactics["workplace_id"]) == set(eligible["unit_key"]) and tactics["workplace_id"].is_unique
     assert set(tactics["recommended_tactic"]) <= {*CONFIG.treatment_arms, "none"}
     assert (tactics["expected_uplift"] >= 0).all()
@@ -117,10 +119,10 @@ def test_the_report_is_published_and_shown_in_dagster(sample_env):
     assert "## Effects" in text and "![Effects with 95% intervals](effects.png)" in text
     assert plot.read_bytes()[:4] == b"\x89PNG"
     assert {stat.S_IMODE(path.stat().st_mode) for path in (report, plot)} == {0o600}
-    metadata = _materialization(sample_env.run_id, report_key(CONFIG))
+    metadata = _materialization(sample_env.analysis_run_id, report_key(CONFIG))
     assert metadata["report_path"].value == str(report)
     assert "data:image/png;base64," in metadata["report"].value
-    assert _materialization(sample_env.run_id, RECOMMENDED_TACTICS)[f"{CONFIG.name}.status"].value == "ok"
+    assert _materialization(sample_env.analysis_run_id, RECOMMENDED_TACTICS)[f"{CONFIG.name}.status"].value == "ok"
 
 
 def test_sample_activity_command_needs_a_generated_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]):

@@ -26,12 +26,13 @@ TOLERANCE = 0.03
 def recovery(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     from shopfloor.runner import run_assets
     from shopfloor.sample import generate
+    from shopfloor.sample.truth import sample_as_of
 
     root: Path = tmp_path_factory.mktemp("medium_sample")
     with pytest.MonkeyPatch.context() as env:
         point_shopfloor_at(env, root)
         generate(scale="medium", seed=42, out=root / "landing")
-        assert run_assets(None)
+        assert run_assets(None, as_of=sample_as_of(root / "landing"))
         with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
             yield held_out_recovery(con, root / "models", root / "landing" / "_truth")
 

@@ -125,7 +125,8 @@ def small_sample(tmp_path_factory) -> tuple[Path, Path]:
          warehouse, root)
     with duckdb.connect(str(warehouse)) as con:
         resolve_employers(con)
-    _dbt(["build", "--select", "path:models/marts/workplaces", "--indirect-selection", "cautious"], warehouse, root)
+    _dbt(["build", "--select", "stg_resolution__employer_mention_clusters path:models/marts/workplaces",
+          "--indirect-selection", "cautious"], warehouse, root)
     return landing, warehouse
 
 

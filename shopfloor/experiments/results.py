@@ -103,11 +103,8 @@ def _arm_summary(config: ExperimentConfig, units: pd.DataFrame, outcomes: Outcom
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def experiment_results(
-    con: duckdb.DuckDBPyConnection, config: ExperimentConfig, today: dt.date | None = None
-) -> ExperimentResults:
-    today = today or dt.date.today()
-    is_finished = today > config.end_date
+def experiment_results(con: duckdb.DuckDBPyConnection, config: ExperimentConfig, as_of: dt.date) -> ExperimentResults:
+    is_finished = as_of > config.end_date
     units = experiment_units(con, config)
     empty_results = pd.DataFrame(columns=RESULT_COLUMNS)
     empty_blocks = pd.DataFrame(columns=BLOCK_COLUMNS)
@@ -155,7 +152,7 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, experiment: str, frame:
         con.unregister("replacement_rows")
 
 
-def write_results(con: duckdb.DuckDBPyConnection, analysis: ExperimentResults, today: dt.date | None = None) -> None:
+def write_results(con: duckdb.DuckDBPyConnection, analysis: ExperimentResults, as_of: dt.date) -> None:
     """Replace the experiment's rows in the four result tables, in one transaction."""
     ensure_schema(con)
     con.execute(_DDL)
@@ -168,7 +165,7 @@ def write_results(con: duckdb.DuckDBPyConnection, analysis: ExperimentResults, t
         "units_analyzed": len(analysis.outcomes.units),
         "units_without_size": analysis.outcomes.units_without_size,
         "notes": "; ".join(analysis.notes),
-        "computed_on": today or dt.date.today(),
+        "computed_on": as_of,
     }])
     con.execute("begin transaction")
     try:

@@ -9,9 +9,8 @@ Tables written here (schema experiments; docs/experiments.md):
   pre-treatment values, never today's marts, which the treatment itself may have moved (petitions filed, say).
 - balance: the balance table of each experiment's covariates (balance.balance_table), rewritten every run.
 
-The experiment's clock is the population snapshot: `assigned_on` is the snapshot's `as_of_date` when the query
-returns one (the marts are built as of a date), else today. Once that date is past the end date the experiment is
-closed and no unit joins it any more.
+The experiment's clock is the run's as-of date (shopfloor/as_of.py): `assigned_on` is the as-of date of the run that
+assigned the unit. Once the run's date is past the end date the experiment is closed and no unit joins it any more.
 """
 
 from __future__ import annotations
@@ -116,9 +115,7 @@ class Population:
     as_of: dt.date
 
 
-def eligible_population(
-    con: duckdb.DuckDBPyConnection, config: ExperimentConfig, today: dt.date | None = None
-) -> Population:
+def eligible_population(con: duckdb.DuckDBPyConnection, config: ExperimentConfig, as_of: dt.date) -> Population:
     """Run the population query; check it names each unit once and has the blocking and covariate columns."""
     population_tables(config)  # a single SELECT, or a clear error before anything runs
     try:
@@ -142,10 +139,6 @@ def eligible_population(
             f"experiment {config.name}: covariate(s) {', '.join(not_numeric)} are not numbers; "
             "put a categorical variable in blocking instead"
         )
-    if "as_of_date" in units.columns and units["as_of_date"].notna().any():
-        as_of = pd.Timestamp(units["as_of_date"].max()).date()
-    else:
-        as_of = today or dt.date.today()
     units["unit_key"] = units["unit_key"].astype(str)
     return Population(units=units, as_of=as_of)
 
@@ -191,16 +184,14 @@ def read_assignments(con: duckdb.DuckDBPyConnection, experiment: str) -> pd.Data
     return frame
 
 
-def assign_experiment(
-    con: duckdb.DuckDBPyConnection, config: ExperimentConfig, today: dt.date | None = None
-) -> AssignmentUpdate:
+def assign_experiment(con: duckdb.DuckDBPyConnection, config: ExperimentConfig, as_of: dt.date) -> AssignmentUpdate:
     """Assign the units newly eligible for `config` and record their baselines, in one transaction.
 
     Units already assigned keep their rows untouched; the draw for the newcomers is reproducible from the seed
     (assignment.assign_units), so re-running on the same population inserts nothing.
     """
     ensure_schema(con)
-    population = eligible_population(con, config, today)
+    population = eligible_population(con, config, as_of)
     previous = read_assignments(con, config.name)
     closed = population.as_of > config.end_date
     if closed:

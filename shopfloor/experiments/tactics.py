@@ -169,14 +169,13 @@ def recommend(uplift: pd.DataFrame) -> pd.DataFrame:
 
 
 def tactic_recommendations(
-    con: duckdb.DuckDBPyConnection, config: ExperimentConfig, today: dt.date | None = None
+    con: duckdb.DuckDBPyConnection, config: ExperimentConfig, as_of: dt.date
 ) -> TacticRecommendations:
-    today = today or dt.date.today()
     if config.unit != "workplace":
         return TacticRecommendations(
             config.name, "recommendations are per workplace; this experiment randomizes workers"
         )
-    if today <= config.end_date:
+    if as_of <= config.end_date:
         return TacticRecommendations(config.name, f"not finished: the experiment runs until {config.end_date}")
     units = experiment_units(con, config)
     outcomes = unit_outcomes(con, config, units) if len(units) else None
@@ -185,7 +184,7 @@ def tactic_recommendations(
     covariates = [c for c in config.covariates if c in outcomes.units.columns]
     if not covariates:
         return TacticRecommendations(config.name, "no covariates declared to learn from")
-    population = eligible_population(con, config, today).units
+    population = eligible_population(con, config, as_of).units
     binary = config.primary_outcome == "election_won"
     try:
         model = learn_tactics(outcomes.units, population, covariates, config.seed, binary)

@@ -175,7 +175,8 @@ def remove_leftovers(publish_dir: Path) -> list[Path]:
 
 
 def publish_folder(publish_dir: Path, name: str, files: dict[str, bytes]) -> Path:
-    """Write `files` as publish_dir/name/ all at once and point `latest` at it; the folder's path.
+    """Write `files` as publish_dir/name/ all at once and point `latest` at it unless a later-named folder is
+    there (folders are named by as-of date: a backfill does not become the latest); the folder's path.
 
     Only one publisher runs at a time (it holds the warehouse's write lock), so leftovers of a killed one are
     safe to remove first.
@@ -199,6 +200,10 @@ def publish_folder(publish_dir: Path, name: str, files: dict[str, bytes]) -> Pat
         os.rename(final, replaced)
         os.rename(staging, final)
         shutil.rmtree(replaced)
+    current = latest_publication(publish_dir)
+    if current is not None and current.name > name:
+        _fsync_dir(publish_dir)
+        return final
     link = publish_dir / f"{STAGING_PREFIX}{LATEST_LINK}"
     link.unlink(missing_ok=True)
     os.symlink(name, link)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -120,3 +121,9 @@ def write_rules(world: World, truth_dir: Path, scale_name: str, voter_layouts: t
         "member_registered_share": 0.75,
     }
     (truth_dir / "rules.json").write_text(json.dumps(rules, indent=2, sort_keys=True) + "\n")
+
+
+def sample_as_of(landing_dir: Path) -> date | None:
+    """The last day of the world a generated landing folder describes; None for any other folder."""
+    rules = landing_dir / "_truth" / "rules.json"
+    return date.fromisoformat(json.loads(rules.read_text())["as_of"]) if rules.is_file() else None

@@ -5,7 +5,7 @@
 -- features of mart_workers; the analysts' copy holds marts only, so it never reaches analysts.
 with links as (
     select source, record_id, state as voter_state, voter_id
-    from {{ source('person_resolution', 'worker_voter_links') }}
+    from {{ ref('stg_resolution__worker_voter_links') }}
     where matched
 ),
 

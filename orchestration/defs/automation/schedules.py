@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.raw.partitions import full_refresh
+from shopfloor.as_of import as_of_tags, local_date
 from shopfloor.automation import schedule_settings
 from shopfloor.settings import get_settings
 
@@ -32,7 +33,12 @@ def daily_refresh_schedule() -> dg.ScheduleDefinition:
         keys, partition_tags = full_refresh(
             graph, context.instance, get_settings().landing_dir, graph.materializable_asset_keys
         )
-        return dg.RunRequest(asset_selection=keys, tags={"shopfloor/launched_by": "schedule", **partition_tags})
+        # The run is as of the tick's date where the union is, however late the daemon gets to it.
+        as_of = local_date(context.scheduled_execution_time.timestamp(), settings.timezone)
+        return dg.RunRequest(
+            asset_selection=keys,
+            tags={"shopfloor/launched_by": "schedule", **as_of_tags(as_of), **partition_tags},
+        )
 
     return daily_refresh
 

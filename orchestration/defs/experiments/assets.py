@@ -7,6 +7,7 @@ and an invalid one stops the code location with the file and field to fix.
 
 import dagster as dg
 
+from orchestration.defs.as_of import run_as_of
 from orchestration.defs.raw.assets import table_schema
 from orchestration.defs.resources import Warehouse
 from shopfloor.experiments.config import ExperimentConfig, load_experiments
@@ -66,7 +67,7 @@ def build_assets(configs: list[ExperimentConfig]) -> dg.Definitions:
         with warehouse.connect() as con:
             ensure_schema(con)
             for config in configs:
-                update = assign_experiment(con, config)
+                update = assign_experiment(con, config, run_as_of(context))
                 write_balance(con, config)
                 context.log.info(f"{config.name}: {update.newly_assigned} units newly assigned, "
                                  f"{update.total_assigned} in all (population as of {update.as_of}).")
@@ -119,10 +120,11 @@ def build_assets(configs: list[ExperimentConfig]) -> dg.Definitions:
         from shopfloor.experiments.results import experiment_results, write_results
 
         metadata: dict[str, object] = {}
+        as_of = run_as_of(context)
         with warehouse.connect() as con:
             for config in configs:
-                analysis = experiment_results(con, config)
-                write_results(con, analysis)
+                analysis = experiment_results(con, config, as_of)
+                write_results(con, analysis, as_of)
                 context.log.info(f"{config.name}: {analysis.status}.")
                 metadata[f"{config.name}.status"] = analysis.status
                 metadata[f"{config.name}.units_analyzed"] = len(analysis.outcomes.units)
@@ -161,7 +163,7 @@ def build_assets(configs: list[ExperimentConfig]) -> dg.Definitions:
         with warehouse.connect() as con:
             removed = remove_undeclared(con, [config.name for config in configs])
             for config in configs:
-                recommendations = tactic_recommendations(con, config)
+                recommendations = tactic_recommendations(con, config, run_as_of(context))
                 write_recommendations(con, recommendations)
                 context.log.info(f"{config.name}: {recommendations.status}.")
                 metadata[f"{config.name}.status"] = recommendations.status

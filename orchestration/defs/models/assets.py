@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.as_of import require_as_of, run_as_of
 from orchestration.defs.resources import Warehouse
 from shopfloor.settings import get_settings
 
@@ -190,6 +191,7 @@ def workplace_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     from models.lifecycle import WORKPLACE_SCORES_COLUMNS, WORKPLACE_SCORES_TABLE, replace_table, score_workplaces
 
     with warehouse.connect() as con:
+        require_as_of(con, "marts.mart_workplaces", run_as_of(context))
         scores = score_workplaces(con, _store())
         replace_table(con, WORKPLACE_SCORES_TABLE, scores, WORKPLACE_SCORES_COLUMNS)
     context.log.info(f"models.{WORKPLACE_SCORES_TABLE}: {len(scores)} workplaces scored.")
@@ -212,6 +214,7 @@ def worker_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     from models.lifecycle import WORKER_SCORES_COLUMNS, WORKER_SCORES_TABLE, replace_table, score_workers
 
     with warehouse.connect() as con:
+        require_as_of(con, "marts.mart_workers", run_as_of(context))
         scores = score_workers(con, _store())
         replace_table(con, WORKER_SCORES_TABLE, scores, WORKER_SCORES_COLUMNS)
     context.log.info(f"models.{WORKER_SCORES_TABLE}: {len(scores)} workers scored.")

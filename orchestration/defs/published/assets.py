@@ -5,13 +5,14 @@ selecting one of the two assets selects both. Before anything is read the step c
 blocking check passed (gating.py): a run that selects only these assets cannot publish over failed data.
 """
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import dagster as dg
 
+from orchestration.defs.as_of import require_as_of, run_as_of
 from orchestration.defs.published.gating import require_upstream_checks_passed
 from orchestration.defs.resources import Warehouse
+from shopfloor.data_age import SourceAge, load_age_limits, read_source_ages, too_old
 from shopfloor.settings import get_settings
 
 PUBLISHED_GROUP = "published"
@@ -26,16 +27,23 @@ UPSTREAM = [
         ["marts", "mart_workplaces"], ["marts", "mart_workers"], ["marts", "fct_nlrb_cases"],
         ["marts", "workplace_links"], ["intermediate", "int_worker_contacts"],
         ["intermediate", "int_voter_registrations"], ["staging", "stg_suppression__entries"],
-        ["staging", "nicknames"],
+        ["staging", "nicknames"], ["marts", "source_data_dates"],
     )
 ]
 
 
-def _run_date() -> datetime:
-    """Today where the union is (the daily schedule's time zone): the name of the publication's folder."""
-    from shopfloor.automation import schedule_settings
-
-    return datetime.now(ZoneInfo(schedule_settings().timezone))
+def require_fresh_sources(con, as_of: date) -> list[SourceAge]:
+    """Each source's data age on the run's date; dg.Failure naming the sources older than their limit."""
+    ages = read_source_ages(con)
+    stale = too_old(ages, load_age_limits())
+    if stale:
+        raise dg.Failure(
+            description=f"Not published: as of {as_of.isoformat()}, {len(stale)} source(s) are older than their "
+            "limit in config/sources.yaml. Land newer files, run as of an earlier date, or raise the limit; the "
+            "last publication stays in place.\n" + "\n".join(stale),
+            metadata={"data_age_days": {age.source: age.data_age_days for age in ages}},
+        )
+    return ages
 
 
 @dg.multi_asset(
@@ -73,8 +81,12 @@ def published_lists(context: dg.AssetExecutionContext, warehouse: Warehouse):
     from shopfloor.publish import publish_lists
 
     checks = require_upstream_checks_passed(context, [TARGETS, LEADERS])
+    as_of = run_as_of(context)
     with warehouse.connect() as con:
-        publication = publish_lists(con, get_settings().publish_dir, _run_date().date())
+        for scores in ("models.workplace_scores", "models.worker_scores"):
+            require_as_of(con, scores, as_of)
+        ages = require_fresh_sources(con, as_of)
+        publication = publish_lists(con, get_settings().publish_dir, as_of)
     suppressed = publication.suppression
     context.log.info(
         f"Published {publication.rows('target_workplaces')} target workplaces and "
@@ -85,6 +97,7 @@ def published_lists(context: dg.AssetExecutionContext, warehouse: Warehouse):
         "folder": dg.MetadataValue.path(str(publication.folder)),
         "as_of_date": dg.MetadataValue.text(publication.as_of.isoformat()),
         "upstream_blocking_checks_passed": dg.MetadataValue.int(checks),
+        "data_age_days": dg.MetadataValue.json({age.source: age.data_age_days for age in ages}),
     }
     yield dg.MaterializeResult(
         asset_key=TARGETS,

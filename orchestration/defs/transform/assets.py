@@ -21,6 +21,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.defs.as_of import run_as_of
 from orchestration.defs.resources import Warehouse
 from orchestration.defs.transform.column_metadata import (
     column_lineage,
@@ -75,10 +76,12 @@ def _dbt_step(name: str, select: str, exclude: str | None) -> dg.AssetsDefinitio
             "DBT_INDIRECT_SELECTION": "buildable",
         }
         run_target = RUNS_TARGET_DIR / f"{context.run.run_id}-{name}"
+        # The run's as-of date is the one every point-in-time model describes (macros/point_in_time/as_of_date.sql).
+        dbt_vars = json.dumps({"as_of_date": run_as_of(context).isoformat()})
         events, failure = [], None
         with _environment(dbt_env):
             try:
-                events.extend(dbt.cli(["build"], context=context, target_path=run_target).stream())
+                events.extend(dbt.cli(["build", "--vars", dbt_vars], context=context, target_path=run_target).stream())
             except Exception as error:  # report what dbt did build, then fail the step
                 failure = error
         yield from _with_table_metadata(context, events, warehouse, run_target)

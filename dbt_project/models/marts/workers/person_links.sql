@@ -9,7 +9,7 @@ with members as (
 ),
 
 links as (
-    select * from {{ source('person_resolution', 'worker_voter_links') }}
+    select * from {{ ref('stg_resolution__worker_voter_links') }}
     where source = 'member'
 )
 

@@ -4,7 +4,7 @@
 with mentions as (
     select clusters.workplace_id, clusters.employer_id, mentions.*
     from {{ ref('int_employer_mentions') }} as mentions
-    join {{ source('resolution', 'employer_mention_clusters') }} as clusters
+    join {{ ref('stg_resolution__employer_mention_clusters') }} as clusters
         on clusters.mention_id = mentions.mention_id
 ),
 

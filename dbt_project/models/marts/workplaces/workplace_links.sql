@@ -17,7 +17,7 @@ with resolved as (
                 mentions.mention_id
         ) as preference
     from {{ ref('int_employer_mentions') }} as mentions
-    join {{ source('resolution', 'employer_mention_clusters') }} as clusters
+    join {{ ref('stg_resolution__employer_mention_clusters') }} as clusters
         on clusters.mention_id = mentions.mention_id
 ),
 
@@ -36,7 +36,7 @@ cases_from_elections as (
             order by mentions.unit_id, case mentions.source_table when 'nlrb_recent_election_results' then 1 else 2 end
         ) as preference
     from {{ ref('int_employer_mentions') }} as mentions
-    join {{ source('resolution', 'employer_mention_clusters') }} as clusters
+    join {{ ref('stg_resolution__employer_mention_clusters') }} as clusters
         on clusters.mention_id = mentions.mention_id
     where mentions.source_table in ('nlrb_election_tallies', 'nlrb_recent_election_results')
         and mentions.record_id not in (
