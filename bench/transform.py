@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shopfloor.sample.truth import sample_as_of
-from shopfloor.settings import DEFAULT_MEMORY_LIMIT
+from shopfloor.settings import get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 TRANSFORM = "group:raw or group:staging or group:intermediate or group:marts or group:resolution"
@@ -251,7 +251,7 @@ def main() -> None:
                    f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
         "load_average_at_end": [round(load, 1) for load in os.getloadavg()],
         "note": args.note,
-        "memory_limit": os.environ.get("SHOPFLOOR_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
+        "memory_limit": get_settings().memory_limit,
         **measured,
     }
     out = REPO / "bench" / "results" / f"transform-{args.scale}.json"

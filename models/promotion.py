@@ -9,13 +9,12 @@ The gate scores on the current data, never on what a model's own metadata claims
    `min_comparison_rows`, or a single outcome), both are scored on the candidate's held-out rows instead, which
    the active model may have trained on: a comparison that favours the model in use.
 
-The thresholds come from the environment (PromotionPolicy.from_env) so a union can tighten them without a code
-change.
+The thresholds are settings (SHOPFLOOR_MODEL_*, read in shopfloor/settings.py and handed over by the Dagster
+wiring) so a union can tighten them without a code change.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,22 +26,10 @@ from models.modelling import ModelSpec, TrainedModel, label_array
 
 @dataclass(frozen=True)
 class PromotionPolicy:
-    min_auc: float = 0.6
-    min_gain_over_baseline: float = 0.0
-    tolerance: float = 0.01
+    min_auc: float
+    min_gain_over_baseline: float
+    tolerance: float
     min_comparison_rows: int = 100
-
-    @classmethod
-    def from_env(cls) -> PromotionPolicy:
-        """SHOPFLOOR_MODEL_MIN_AUC, SHOPFLOOR_MODEL_MIN_GAIN_OVER_BASELINE, SHOPFLOOR_MODEL_AUC_TOLERANCE."""
-        defaults = cls()
-        return cls(
-            min_auc=float(os.environ.get("SHOPFLOOR_MODEL_MIN_AUC") or defaults.min_auc),
-            min_gain_over_baseline=float(
-                os.environ.get("SHOPFLOOR_MODEL_MIN_GAIN_OVER_BASELINE") or defaults.min_gain_over_baseline
-            ),
-            tolerance=float(os.environ.get("SHOPFLOOR_MODEL_AUC_TOLERANCE") or defaults.tolerance),
-        )
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,6 @@ from pathlib import Path
 
 import duckdb
 
-from shopfloor.settings import get_settings
-
-ANALYST_WAREHOUSE_ENV = "SHOPFLOOR_ANALYST_WAREHOUSE"
 # Schemas analysts may read. Never "published": its lists carry workers' names and contact details.
 ANALYST_SCHEMAS = ("marts",)
 # The copy is written in an older storage format: DuckDB 2.0's own (storage version 69) cannot be opened by
@@ -63,14 +60,6 @@ class AnalystCopy:
     path: Path
     tables: dict[str, int]  # "schema.table" -> rows
     bytes: int
-
-
-def analyst_warehouse_path() -> Path:
-    """SHOPFLOOR_ANALYST_WAREHOUSE, or analyst.duckdb beside the warehouse (data/analyst.duckdb by default)."""
-    configured = os.environ.get(ANALYST_WAREHOUSE_ENV)
-    if configured:
-        return Path(configured).expanduser().resolve()
-    return get_settings().data_dir / "analyst.duckdb"
 
 
 def is_personal_column(schema: str, table: str, column: str, data_type: str) -> bool:

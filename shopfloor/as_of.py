@@ -25,6 +25,16 @@ def parse_as_of(text: str) -> date:
         raise AsOfError(f"the as-of date must be a date written YYYY-MM-DD, e.g. 2026-11-27; got {text!r}") from error
 
 
+def check_as_of(as_of: date, *, today: date, earliest_record_on: date | None) -> None:
+    """AsOfError unless `as_of` is a day with data behind it: not after today, not before the oldest record."""
+    if as_of > today:
+        raise AsOfError(f"the as-of date {as_of.isoformat()} is after today ({today.isoformat()}): a run describes "
+                        "a day that has happened")
+    if earliest_record_on is not None and as_of < earliest_record_on:
+        raise AsOfError(f"the as-of date {as_of.isoformat()} is before the warehouse's oldest record "
+                        f"({earliest_record_on.isoformat()}): there is nothing to describe on that day")
+
+
 def local_date(timestamp: float, timezone: str) -> date:
     """The calendar date of a POSIX timestamp where the union is."""
     return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).date()

@@ -8,24 +8,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from shopfloor.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SCHEDULE_CRON = "0 6 * * *"
-DEFAULT_SCHEDULE_TIMEZONE = "America/New_York"
-# A file modified more recently than this may still be being copied in: the sensor waits for it to settle.
-DEFAULT_SETTLE_SECONDS = 60
 WEBHOOK_TIMEOUT_SECONDS = 5
 
 # How long each landing folder may go without a new file before its raw tables count as stale.
@@ -50,32 +44,6 @@ PARTITIONED_SOURCES = frozenset({"grievances", "campaign_activity"})
 
 # (size in bytes, mtime in nanoseconds): cheap to read, and it changes whenever a file is replaced or rewritten.
 FileSignature = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class ScheduleSettings:
-    cron: str
-    timezone: str
-
-
-def schedule_settings() -> ScheduleSettings:
-    """SHOPFLOOR_SCHEDULE_CRON and SHOPFLOOR_SCHEDULE_TIMEZONE, checked so a typo fails at load, not at 6 am."""
-    from dagster._utils.schedules import is_valid_cron_string
-
-    cron = os.environ.get("SHOPFLOOR_SCHEDULE_CRON") or DEFAULT_SCHEDULE_CRON
-    timezone = os.environ.get("SHOPFLOOR_SCHEDULE_TIMEZONE") or DEFAULT_SCHEDULE_TIMEZONE
-    if not is_valid_cron_string(cron):
-        raise ValueError(f"SHOPFLOOR_SCHEDULE_CRON={cron!r} is not a cron expression, e.g. '0 6 * * *'")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(f"SHOPFLOOR_SCHEDULE_TIMEZONE={timezone!r} is not an IANA time zone, "
-                         "e.g. 'America/New_York'") from error
-    return ScheduleSettings(cron=cron, timezone=timezone)
-
-
-def settle_seconds() -> int:
-    return int(os.environ.get("SHOPFLOOR_LANDING_SETTLE_SECONDS") or DEFAULT_SETTLE_SECONDS)
 
 
 def landing_signatures(landing_dir: Path, source_names: list[str]) -> dict[str, FileSignature]:

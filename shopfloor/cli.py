@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from shopfloor.runner import UI_SHUTDOWN_GRACE_SECONDS
-from shopfloor.settings import get_settings
+from shopfloor.settings import environment_help, get_settings
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
@@ -44,11 +44,18 @@ def _as_of_date(text: str) -> date:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from shopfloor.as_of import today_where_the_union_is
-    from shopfloor.automation import schedule_settings
+    from shopfloor.as_of import AsOfError, check_as_of, today_where_the_union_is
+    from shopfloor.data_age import earliest_record_on
     from shopfloor.runner import SelectionError, run_assets
 
-    as_of = args.as_of or today_where_the_union_is(schedule_settings().timezone)
+    settings = get_settings()
+    today = today_where_the_union_is(settings.schedule_timezone)
+    as_of = args.as_of or today
+    try:
+        check_as_of(as_of, today=today, earliest_record_on=earliest_record_on(settings.warehouse))
+    except AsOfError as error:
+        print(f"shopfloor run: {error}", file=sys.stderr)
+        return 2
     try:
         return 0 if run_assets(selection=args.select, as_of=as_of) else 1
     except SelectionError as error:
@@ -77,8 +84,9 @@ def _cmd_power(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shopfloor",
-        description="Shopfloor: a data platform for workplace organizing. Paths come from SHOPFLOOR_LANDING_DIR, "
-        "SHOPFLOOR_WAREHOUSE and DAGSTER_HOME (defaults under ./data).",
+        description="Shopfloor: a data platform for workplace organizing. Every setting comes from the environment.",
+        epilog=environment_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
 

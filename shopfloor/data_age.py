@@ -40,6 +40,18 @@ def load_age_limits(path: Path = SOURCES_CONFIG) -> dict[str, int]:
     return limits
 
 
+def earliest_record_on(warehouse: Path) -> date | None:
+    """The oldest record of any source in the warehouse, as the last run measured it; None when there is no
+    warehouse or no measure yet, or a run holds the warehouse (that run then decides)."""
+    if not warehouse.exists():
+        return None
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(f"select min(oldest_record_on) from {SOURCE_DATA_DATES}").fetchone()[0]
+    except (duckdb.IOException, duckdb.CatalogException, duckdb.BinderException):
+        return None
+
+
 def read_source_ages(con: duckdb.DuckDBPyConnection) -> list[SourceAge]:
     rows = con.execute(
         f"select source_name, newest_record_on, data_age_days from {SOURCE_DATA_DATES} order by source_name"

@@ -186,7 +186,6 @@ def demo(seed: int = 42) -> bool:
     activity on the experiment assignments and run what it feeds, say where things are. A generated sample is
     run as of its world's last day; other files as of today."""
     from shopfloor.as_of import today_where_the_union_is
-    from shopfloor.automation import schedule_settings
     from shopfloor.publish.files import latest_publication
     from shopfloor.sample.truth import sample_as_of
 
@@ -198,7 +197,7 @@ def demo(seed: int = 42) -> bool:
 
         print(f"Generating small sample data (seed {seed}) in {settings.landing_dir}")
         generate(scale="small", seed=seed, out=settings.landing_dir)
-    as_of = sample_as_of(settings.landing_dir) or today_where_the_union_is(schedule_settings().timezone)
+    as_of = sample_as_of(settings.landing_dir) or today_where_the_union_is(settings.schedule_timezone)
     succeeded = run_assets(None, as_of=as_of)
     if succeeded:
         # Organizers act on the assignments this run made: simulate their activity, then run what it feeds.

@@ -16,10 +16,10 @@ from shopfloor.analyst import (
     ANALYST_STORAGE_VERSION,
     PUBLICATION_TABLE,
     PersonalDataError,
-    analyst_warehouse_path,
     is_personal_column,
     publish_analyst_copy,
 )
+from shopfloor.settings import get_settings
 
 # Person columns the sources really carry (union roll and voter files): the denylist must catch each of them.
 SOURCE_PERSON_COLUMNS = [
@@ -39,7 +39,7 @@ def _tables(path: Path) -> dict[str, int]:
 
 def test_published_after_the_sample_run_with_the_marts_and_nothing_else(sample_env):
     assert sample_env.run_succeeded, "the sample run failed, so no analyst copy was published"
-    copy = analyst_warehouse_path()
+    copy = get_settings().analyst_warehouse
     assert copy == sample_env.warehouse.parent / "analyst.duckdb"
     published = _tables(copy)
     warehouse = {
@@ -60,7 +60,7 @@ def test_published_after_the_sample_run_with_the_marts_and_nothing_else(sample_e
 
 
 def test_no_personal_column_reaches_analysts(sample_env):
-    with duckdb.connect(str(analyst_warehouse_path()), read_only=True) as con:
+    with duckdb.connect(str(get_settings().analyst_warehouse), read_only=True) as con:
         columns = con.execute(
             "select table_schema, table_name, column_name, data_type from information_schema.columns"
         ).fetchall()
@@ -112,7 +112,7 @@ HOLDING_READER = textwrap.dedent(
 def test_a_reader_holding_the_copy_open_does_not_block_a_run(sample_env):
     from shopfloor.runner import run_assets
 
-    copy = analyst_warehouse_path()
+    copy = get_settings().analyst_warehouse
     assert copy.exists(), "no analyst copy to hold open: the sample run did not publish one"
     reader = subprocess.Popen(
         [sys.executable, "-c", HOLDING_READER, str(copy)],

@@ -20,9 +20,9 @@ import duckdb
 import pytest
 from work_folder import point_shopfloor_at
 
-from shopfloor.as_of import AS_OF_TAG, AsOfError, parse_as_of
+from shopfloor.as_of import AS_OF_TAG, AsOfError, check_as_of, parse_as_of
 from shopfloor.cli import main
-from shopfloor.data_age import SourceAge, load_age_limits, too_old
+from shopfloor.data_age import SourceAge, earliest_record_on, load_age_limits, too_old
 from shopfloor.sample.truth import sample_as_of
 from shopfloor.settings import DBT_PROJECT_DIR
 
@@ -47,6 +47,31 @@ def test_shopfloor_run_refuses_a_bad_as_of_before_running(capsys):
         main(["run", "--as-of", "2026/11/27"])
     assert exit_info.value.code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_an_as_of_date_needs_data_behind_it():
+    check_as_of(date(2026, 11, 27), today=date(2026, 11, 27), earliest_record_on=date(1999, 10, 1))
+    check_as_of(date(2026, 11, 27), today=date(2026, 11, 27), earliest_record_on=None)
+    with pytest.raises(AsOfError, match="after today"):
+        check_as_of(date(2026, 11, 28), today=date(2026, 11, 27), earliest_record_on=None)
+    with pytest.raises(AsOfError, match=r"before the warehouse's oldest record \(1999-10-01\)"):
+        check_as_of(date(1999, 9, 30), today=date(2026, 11, 27), earliest_record_on=date(1999, 10, 1))
+
+
+def test_shopfloor_run_refuses_a_date_before_the_earliest_data_before_running(monkeypatch, tmp_path, capsys):
+    import shopfloor.runner
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.source_data_dates as select 'nlrb' as source_name, "
+                    "date '1999-10-01' as oldest_record_on")
+    monkeypatch.setenv("SHOPFLOOR_WAREHOUSE", str(warehouse))
+    monkeypatch.setattr(shopfloor.runner, "run_assets", lambda *args, **kwargs: pytest.fail("a run was started"))
+    assert main(["run", "--as-of", "1990-01-01"]) == 2
+    assert "before the warehouse's oldest record (1999-10-01)" in capsys.readouterr().err
+    assert main(["run", "--as-of", "2999-01-01"]) == 2
+    assert "after today" in capsys.readouterr().err
 
 
 def test_the_schedule_tags_each_run_with_its_tick_date_where_the_union_is():
@@ -120,6 +145,8 @@ def test_a_backfill_describes_its_own_date_everywhere(backfill):
                          "models.worker_scores", "published.target_workplaces", "published.leader_candidates",
                          "marts.source_data_dates"):
             assert _one(con, f"select distinct as_of_date from {relation}") == [d1], relation
+        (oldest,) = con.execute("select min(oldest_record_on) from marts.source_data_dates").fetchone()
+    assert earliest_record_on(backfill["root"] / "warehouse.duckdb") == oldest < d1
     folder = backfill["root"] / "published" / d1.isoformat()
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["as_of_date"] == d1.isoformat()

@@ -32,11 +32,11 @@ from shopfloor.automation import (
     failure_record,
     file_partition_keys,
     report_run_failure,
-    schedule_settings,
 )
 from shopfloor.ingest import load_source
 from shopfloor.layouts import sources
 from shopfloor.runner import load_definitions
+from shopfloor.settings import SettingsError, get_settings
 
 GRIEVANCE_HEADER = ('"Grievance No","Member #","Employer","Worksite","Supervisor","Article","Category","Date Filed",'
                     '"Incident Date","Step","Status","Outcome","Settlement ($)","Description"')
@@ -101,12 +101,12 @@ def test_daily_refresh_runs_every_asset_in_process_at_the_configured_time(defini
     moved = daily_refresh_schedule()
     assert (moved.cron_schedule, moved.execution_timezone) == ("30 2 * * 1-5", "America/Chicago")
     monkeypatch.setenv("SHOPFLOOR_SCHEDULE_CRON", "every morning")
-    with pytest.raises(ValueError, match="SHOPFLOOR_SCHEDULE_CRON"):
-        schedule_settings()
+    with pytest.raises(SettingsError, match="SHOPFLOOR_SCHEDULE_CRON"):
+        get_settings()
     monkeypatch.setenv("SHOPFLOOR_SCHEDULE_CRON", "0 6 * * *")
     monkeypatch.setenv("SHOPFLOOR_SCHEDULE_TIMEZONE", "Eastern")
-    with pytest.raises(ValueError, match="SHOPFLOOR_SCHEDULE_TIMEZONE"):
-        schedule_settings()
+    with pytest.raises(SettingsError, match="SHOPFLOOR_SCHEDULE_TIMEZONE"):
+        get_settings()
 
 
 def test_the_schedule_registers_new_files_and_refreshes_all_of_them_in_one_run(definitions, landing):

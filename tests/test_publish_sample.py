@@ -106,8 +106,8 @@ def test_the_published_assets_recorded_their_gate_and_counts(sample_env):
 
 
 def test_the_analyst_copy_holds_no_published_list(sample_env):
-    from shopfloor.analyst import analyst_warehouse_path
+    from shopfloor.settings import get_settings
 
-    with duckdb.connect(str(analyst_warehouse_path()), read_only=True) as con:
+    with duckdb.connect(str(get_settings().analyst_warehouse), read_only=True) as con:
         schemas = {row[0] for row in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
     assert "published" not in schemas

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 
 from shopfloor.as_of import AS_OF_TAG, AsOfError, local_date, parse_as_of
-from shopfloor.automation import schedule_settings
+from shopfloor.settings import get_settings
 
 
 def run_as_of(context: dg.OpExecutionContext) -> date:
@@ -18,7 +18,7 @@ def run_as_of(context: dg.OpExecutionContext) -> date:
         except AsOfError as error:
             raise dg.Failure(description=f"Run tag {AS_OF_TAG}: {error}") from error
     record = context.instance.get_run_record_by_id(context.run_id)
-    return local_date(record.create_timestamp.timestamp(), schedule_settings().timezone)
+    return local_date(record.create_timestamp.timestamp(), get_settings().schedule_timezone)
 
 
 def require_as_of(con: duckdb.DuckDBPyConnection, relation: str, as_of: date) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from shopfloor.settings import get_settings
+from shopfloor.settings import get_settings, size_in_bytes
 
 if TYPE_CHECKING:
     from splink import SettingsCreator
@@ -32,19 +31,6 @@ PAIR_COUNT_SAMPLE = 0.1
 # DuckDB's guidance for joins and aggregations is 1-4 GB per thread: fewer threads than cores when the budget
 # is small, so that each still has room to work before it spills.
 MEMORY_PER_THREAD_BYTES = 1 << 30
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
-_UNIT_BYTES = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-               "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
-
-
-def size_in_bytes(size: str) -> int:
-    """Bytes in a DuckDB-style size such as '3GB' or '512MiB'."""
-    match = _SIZE.match(size)
-    if not match:
-        raise ValueError(f"SHOPFLOOR_MEMORY_LIMIT must be a size such as '3GB' or '512MB', not {size!r}")
-    return int(float(match[1]) * _UNIT_BYTES[match[2].upper()])
-
-
 def spill_dir() -> Path:
     """Where the scratch database spills and rows are exchanged. DuckDB's default spill folder for an in-memory
     database is ./.tmp of whatever directory the run started in (34 GB there at state scale)."""

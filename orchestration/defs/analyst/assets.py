@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.resources import Warehouse
+from shopfloor.settings import get_settings
 
 ANALYST_GROUP = "analyst"
 OWNERS = ["team:data"]
@@ -47,10 +48,10 @@ def analyst_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         ),
     )
     def analyst_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        from shopfloor.analyst import analyst_warehouse_path, publish_analyst_copy
+        from shopfloor.analyst import publish_analyst_copy
 
         with warehouse.connect() as con:
-            copy = publish_analyst_copy(con, analyst_warehouse_path(), context.run.run_id)
+            copy = publish_analyst_copy(con, get_settings().analyst_warehouse, context.run.run_id)
         context.log.info(f"Published {len(copy.tables)} tables to {copy.path} ({copy.bytes:,} bytes).")
         return dg.MaterializeResult(
             metadata={

@@ -1,10 +1,11 @@
 """Run-failure alerts: a JSON line in <data dir>/logs/run_failures.jsonl, and a POST to
 SHOPFLOOR_ALERT_WEBHOOK_URL when that is set. Ids, step names and error classes only, never data values."""
 
-import os
 import time
 
 import dagster as dg
+
+from shopfloor.settings import get_settings
 
 
 @dg.run_failure_sensor(
@@ -30,7 +31,7 @@ def run_failure_alerts(context: dg.RunFailureSensorContext) -> None:
         failed_steps=[event.step_key for event in step_failures],
         error_classes=[root_error_class(error) for error in errors if error is not None],
     )
-    delivered = report_run_failure(alert, failure_log_path(), os.environ.get("SHOPFLOOR_ALERT_WEBHOOK_URL"))
+    delivered = report_run_failure(alert, failure_log_path(), get_settings().alert_webhook_url)
     context.log.info(f"Run failure logged ({len(alert['failed_steps'])} failed steps); webhook delivered: {delivered}.")
 
 

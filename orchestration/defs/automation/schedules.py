@@ -4,7 +4,6 @@ import dagster as dg
 
 from orchestration.defs.raw.partitions import full_refresh
 from shopfloor.as_of import as_of_tags, local_date
-from shopfloor.automation import schedule_settings
 from shopfloor.settings import get_settings
 
 refresh_all = dg.define_asset_job(
@@ -17,16 +16,16 @@ refresh_all = dg.define_asset_job(
 
 
 def daily_refresh_schedule() -> dg.ScheduleDefinition:
-    settings = schedule_settings()
+    settings = get_settings()
 
     @dg.schedule(
         name="daily_refresh",
         job=refresh_all,
-        cron_schedule=settings.cron,
-        execution_timezone=settings.timezone,
+        cron_schedule=settings.schedule_cron,
+        execution_timezone=settings.schedule_timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
-        description=f"Run refresh_all at `{settings.cron}` ({settings.timezone}); set SHOPFLOOR_SCHEDULE_CRON and "
-        "SHOPFLOOR_SCHEDULE_TIMEZONE to change it.",
+        description=f"Run refresh_all at `{settings.schedule_cron}` ({settings.schedule_timezone}); set "
+        "SHOPFLOOR_SCHEDULE_CRON and SHOPFLOOR_SCHEDULE_TIMEZONE to change it.",
     )
     def daily_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         graph = context.repository_def.asset_graph
@@ -34,7 +33,7 @@ def daily_refresh_schedule() -> dg.ScheduleDefinition:
             graph, context.instance, get_settings().landing_dir, graph.materializable_asset_keys
         )
         # The run is as of the tick's date where the union is, however late the daemon gets to it.
-        as_of = local_date(context.scheduled_execution_time.timestamp(), settings.timezone)
+        as_of = local_date(context.scheduled_execution_time.timestamp(), settings.schedule_timezone)
         return dg.RunRequest(
             asset_selection=keys,
             tags={"shopfloor/launched_by": "schedule", **as_of_tags(as_of), **partition_tags},

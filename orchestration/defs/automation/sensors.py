@@ -20,7 +20,6 @@ from shopfloor.automation import (
     encode_cursor,
     landing_signatures,
     run_key,
-    settle_seconds,
 )
 from shopfloor.layouts import sources
 from shopfloor.settings import get_settings
@@ -38,9 +37,10 @@ SENSOR_INTERVAL_SECONDS = 60
 )
 def landing_files(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     source_tables = sources()
-    current = landing_signatures(get_settings().landing_dir, list(source_tables))
+    settings = get_settings()
+    current = landing_signatures(settings.landing_dir, list(source_tables))
     changed, remembered = changed_files(
-        decode_cursor(context.cursor), current, settled_before=time.time() - settle_seconds()
+        decode_cursor(context.cursor), current, settled_before=time.time() - settings.landing_settle_seconds
     )
     if context.cursor is None:
         # First look ever: files already here are the daily refresh's (or `shopfloor run`'s) to load; asking for a

@@ -116,7 +116,12 @@ def promotion_gate(model_name: str) -> dg.AssetChecksDefinition:
         from models.lifecycle import gate_candidate
         from models.promotion import PromotionPolicy
 
-        policy = PromotionPolicy.from_env()
+        settings = get_settings()
+        policy = PromotionPolicy(
+            min_auc=settings.model_min_auc,
+            min_gain_over_baseline=settings.model_min_gain_over_baseline,
+            tolerance=settings.model_auc_tolerance,
+        )
         with warehouse.connect() as con:
             decision = gate_candidate(con, _store(), model_name, policy)
         context.log.info(decision.summary())

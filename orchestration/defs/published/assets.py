@@ -87,6 +87,10 @@ def published_lists(context: dg.AssetExecutionContext, warehouse: Warehouse):
             require_as_of(con, scores, as_of)
         ages = require_fresh_sources(con, as_of)
         publication = publish_lists(con, get_settings().publish_dir, as_of)
+    behind = [f"{age.source} {age.newest_record_on.isoformat()} ({age.data_age_days} days)"
+              for age in ages if age.data_age_days > 0]
+    if behind:
+        context.log.info(f"As of {as_of.isoformat()}, the newest data of each source is older: {'; '.join(behind)}.")
     suppressed = publication.suppression
     context.log.info(
         f"Published {publication.rows('target_workplaces')} target workplaces and "
@@ -98,6 +102,7 @@ def published_lists(context: dg.AssetExecutionContext, warehouse: Warehouse):
         "as_of_date": dg.MetadataValue.text(publication.as_of.isoformat()),
         "upstream_blocking_checks_passed": dg.MetadataValue.int(checks),
         "data_age_days": dg.MetadataValue.json({age.source: age.data_age_days for age in ages}),
+        "newest_record_on": dg.MetadataValue.json({age.source: age.newest_record_on.isoformat() for age in ages}),
     }
     yield dg.MaterializeResult(
         asset_key=TARGETS,

@@ -14,9 +14,9 @@ import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
@@ -32,6 +32,7 @@ from orchestration.defs.transform.column_metadata import (
 )
 from orchestration.defs.transform.project import DBT_EXECUTABLE, DBT_TRACKING_OFF, ensure_manifest, shopfloor_dbt
 from shopfloor.layouts import sources
+from shopfloor.settings import get_settings
 
 OWNERS = ["team:data"]
 
@@ -70,6 +71,7 @@ def _dbt_step(name: str, select: str, exclude: str | None) -> dg.AssetsDefinitio
         dbt_env = {
             **DBT_TRACKING_OFF,
             "SHOPFLOOR_WAREHOUSE": str(Path(warehouse.path).resolve()),
+            "SHOPFLOOR_MEMORY_LIMIT": get_settings().memory_limit,
             # When a run selects some models only, dbt's default (eager) also runs tests that compare them with
             # models outside the selection, which may not exist yet: run a test only if all its models are
             # selected or upstream of the selection.
@@ -79,7 +81,8 @@ def _dbt_step(name: str, select: str, exclude: str | None) -> dg.AssetsDefinitio
         # The run's as-of date is the one every point-in-time model describes (macros/point_in_time/as_of_date.sql).
         dbt_vars = json.dumps({"as_of_date": run_as_of(context).isoformat()})
         events, failure = [], None
-        with _environment(dbt_env):
+        # dagster-dbt hands os.environ to dbt: set these while dbt runs, then restore them.
+        with patch.dict(os.environ, dbt_env):
             try:
                 events.extend(dbt.cli(["build", "--vars", dbt_vars], context=context, target_path=run_target).stream())
             except Exception as error:  # report what dbt did build, then fail the step
@@ -171,21 +174,6 @@ def _ensure_raw_tables(warehouse: Warehouse) -> None:
     with warehouse.connect() as con:
         for source in sources():
             ensure_raw_schema(con, source)
-
-
-@contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables while dbt runs (dagster-dbt hands os.environ to dbt), then restore them."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @dg.definitions

@@ -24,13 +24,24 @@ with records as (
     union all
     select 'campaign_activity', activity_on from {{ ref('stg_campaign__activity') }}
 
+),
+
+per_source as (
+
+    select
+        source_name,
+        max(case when record_on <= {{ as_of_date() }} then record_on end) as newest_record_on,
+        min(record_on) as oldest_record_on
+    from records
+    group by source_name
+
 )
 
 select
     source_name,
-    max(record_on) as newest_record_on,
+    newest_record_on,
+    oldest_record_on,
     {{ as_of_date() }} as as_of_date,
-    cast({{ dbt.datediff('max(record_on)', as_of_date(), 'day') }} as integer) as data_age_days
-from records
-where record_on <= {{ as_of_date() }}
-group by source_name
+    cast({{ dbt.datediff('newest_record_on', as_of_date(), 'day') }} as integer) as data_age_days
+from per_source
+where newest_record_on is not null
