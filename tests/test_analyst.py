@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -19,6 +18,7 @@ from shopfloor.analyst import (
     is_personal_column,
     publish_analyst_copy,
 )
+from shopfloor.sample.world import LAST_DAY
 from shopfloor.settings import get_settings
 
 # Person columns the sources really carry (union roll and voter files): the denylist must catch each of them.
@@ -122,7 +122,7 @@ def test_a_reader_holding_the_copy_open_does_not_block_a_run(sample_env):
         before_run_id, before_rows = reader.stdout.readline().split()
         # Reload the raw tables (already-loaded files are skipped) and publish a new copy, while the reader holds
         # the old one open.
-        assert run_assets("group:raw or group:analyst", as_of=date(2025, 6, 30))
+        assert run_assets("group:raw or group:analyst", as_of=LAST_DAY)
         reader.stdin.write("\n")
         reader.stdin.flush()
         held_run_id, held_rows = reader.stdout.readline().split()

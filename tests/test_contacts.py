@@ -16,6 +16,7 @@ import pytest
 
 from shopfloor.ingest import LayoutError, load_source
 from shopfloor.sample.contacts import CONTACTS_FILE, JOB_TITLES
+from shopfloor.sample.world import LAST_DAY
 from shopfloor.settings import DBT_PROJECT_DIR
 
 CONTACTS = f"contacts/{CONTACTS_FILE}"
@@ -54,7 +55,7 @@ def test_generator_writes_the_export_and_its_truth(sample_env):
     assert export["first_name"].str.fullmatch(r"[a-z].*").any() and export["first_name"].str.isupper().any()
     assert truth["true_probability"].between(0, 1).all() and 0 < truth["is_leader"].mean() < 0.3
     assert 0.2 < (export["start_date"] != "").mean() < 0.6
-    assert export["created_date"].max() < "2025-06-30"
+    assert export["created_date"].max() < LAST_DAY.isoformat()
 
 
 def test_job_title_seed_maps_every_title_the_generator_writes():

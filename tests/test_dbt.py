@@ -26,6 +26,7 @@ from orchestration.defs.transform.assets import RUNS_TARGET_DIR, shopfloor_dbt_m
 from orchestration.defs.transform.project import DBT_EXECUTABLE, shopfloor_dbt
 from shopfloor.ingest.tables import ensure_raw_schema
 from shopfloor.layouts import sources
+from shopfloor.sample.world import LAST_DAY
 from shopfloor.settings import DBT_PROJECT_DIR
 
 FIRST_LOAD = datetime(2026, 1, 5, 9, 0)
@@ -317,7 +318,7 @@ def test_members_are_pseudonymous(built_warehouse):
 
 
 def test_docs_generate(built_warehouse):
-    result = run_dbt(["docs", "generate", "--vars", "{as_of_date: '2025-06-30'}"], built_warehouse.path,
+    result = run_dbt(["docs", "generate", "--vars", f"{{as_of_date: '{LAST_DAY.isoformat()}'}}"], built_warehouse.path,
                      built_warehouse.root)
     assert result.returncode == 0, result.stdout[-4000:]
     catalog = json.loads((built_warehouse.root / "target" / "catalog.json").read_text())

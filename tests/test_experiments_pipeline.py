@@ -37,9 +37,10 @@ from shopfloor.experiments.tactics import (
     tactic_recommendations,
 )
 from shopfloor.sample.campaign import planted_effect_check, simulate_experiment, weekly_exports
+from shopfloor.sample.world import LAST_DAY
 
 SAMPLE = load_experiment(EXPERIMENTS_DIR / "sample_card_drive.yaml")
-AS_OF = dt.date(2025, 6, 30)
+AS_OF = LAST_DAY
 
 
 def with_population(sql: str, **changes) -> object:

@@ -2,7 +2,7 @@
 
 The module fixture generates the small sample (seed 42, NC and Ohio voter files), loads every source, builds the
 models before resolution, runs employer and person resolution, then builds the after-resolution models and the
-targeting marts with their dbt tests (as of the default 2025-06-30). Leakage tests rebuild the marts in a copy.
+targeting marts with their dbt tests (as of the sample world's last day). Leakage tests rebuild the marts in a copy.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from shopfloor.sample.world import LAST_DAY
 from shopfloor.settings import DBT_PROJECT_DIR
 
 DBT = Path(sys.executable).parent / "dbt"
 TARGETING = ["path:models/intermediate/features", "path:models/marts/targeting"]
-DEFAULT_AS_OF = "2025-06-30"
+DEFAULT_AS_OF = LAST_DAY.isoformat()
 EARLIER_AS_OF = "2019-01-01"
 
 # Every dated input of the feature macros and the column that dates it: what must not count on or after as_of.
@@ -49,7 +50,7 @@ class TargetingSample:
 
 def run_dbt(args: list[str], warehouse: Path, artifacts: Path) -> None:
     """dbt as the run calls it: as of the sample world's last day unless `args` name another date."""
-    as_of = [] if "--vars" in args else ["--vars", "{as_of_date: '2025-06-30'}"]
+    as_of = [] if "--vars" in args else ["--vars", f"{{as_of_date: '{DEFAULT_AS_OF}'}}"]
     result = subprocess.run(
         [str(DBT), *args, *as_of, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(artifacts / "target"), "--log-path", str(artifacts / "logs")],

@@ -23,11 +23,12 @@ import duckdb
 import pytest
 
 from orchestration.defs.transform.project import DBT_EXECUTABLE
+from shopfloor.sample.world import LAST_DAY
 from shopfloor.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 POSTGRES_SCRIPT = PROJECT_ROOT / "scripts" / "postgres.sh"
 # The session sample run's as-of date (tests/conftest.py): the Postgres build must describe the same day.
-SAMPLE_AS_OF = "2025-06-30"
+SAMPLE_AS_OF = LAST_DAY.isoformat()
 # DuckDB column types of the source tables and their PostgreSQL spelling; DECIMAL(p,s) keeps its precision.
 POSTGRES_TYPES = {
     "VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "SMALLINT": "smallint", "DOUBLE": "double precision",

@@ -16,6 +16,7 @@ from shopfloor.sample import names, vocab
 
 EPOCH = np.datetime64("2000-01-01", "D")
 AS_OF = np.datetime64("2025-06-30", "D")
+LAST_DAY = AS_OF.astype(object)  # the same day, as a datetime.date: what `shopfloor demo` and the tests run as of
 HORIZON = int((AS_OF - EPOCH).astype(int))  # days of history
 FOIA_CUTOFF = np.datetime64("2021-12-01", "D")  # elections tallied before this go to the FOIA xlsx
 
