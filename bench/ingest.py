@@ -50,8 +50,8 @@ def _run_loader(landing: str, warehouse: str, queue: mp.Queue) -> None:
 def _run_floor(landing: str, warehouse: str, queue: mp.Queue) -> None:
     import duckdb
 
-    from shopfloor.layouts import load_registry
     from shopfloor.ingest import detect_layout
+    from shopfloor.layouts import load_registry
 
     started = time.perf_counter()
     rows = 0

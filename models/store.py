@@ -21,7 +21,7 @@ import platform
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import joblib
@@ -94,7 +94,7 @@ class ModelStore:
                 "model_name": trained.name,
                 "title": spec.title,
                 "version": trained.version,
-                "trained_at": datetime.now(timezone.utc).isoformat(),
+                "trained_at": datetime.now(UTC).isoformat(),
                 "data_fingerprint": trained.data_fingerprint,
                 "training_window": trained.window,
                 "label": spec.label_definition,
@@ -150,7 +150,7 @@ class ModelStore:
         active = ActiveModel(
             model_name=model_name,
             model_version=version,
-            promoted_at=now or datetime.now(timezone.utc),
+            promoted_at=now or datetime.now(UTC),
             training_window_end=metadata["training_window"]["cutoff"],
             data_fingerprint=metadata["data_fingerprint"],
         )

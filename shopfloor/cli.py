@@ -135,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="generate sample data if the landing folder is empty, then run everything",
         description="Generate small sample data if the landing folder has no files, materialize every asset as of "
-        "the sample world's last day (other files: as of today), then print where the landing folder, warehouse, validation results and DAGSTER_HOME are, with raw row counts.",
+        "the sample world's last day (other files: as of today), then print where the landing folder, warehouse, "
+        "validation results and DAGSTER_HOME are, with raw row counts.",
     )
     demo.add_argument("--seed", type=int, default=42, help="seed of the generated sample (default: 42)")
     demo.set_defaults(func=_cmd_demo)

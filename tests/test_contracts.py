@@ -10,6 +10,7 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+from real_data import REAL_DATA
 
 from shopfloor.contracts import (
     FailedExpectation,
@@ -22,8 +23,6 @@ from shopfloor.contracts import (
 )
 from shopfloor.ingest.tables import LINEAGE_COLUMNS, source_tables
 from shopfloor.layouts import load_registry, sources
-
-from real_data import REAL_DATA
 
 NLRB_FOIA_XLSX = REAL_DATA / "nlrb/NLRB-2022-000194_final-Election_results_with_election_mode_Jan_2017-Nov_2021.xlsx"
 FAKE_SURNAME = "QUIXWORTHINGTON"

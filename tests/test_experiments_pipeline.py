@@ -22,6 +22,8 @@ from shopfloor.experiments.report import report_inputs, write_report
 from shopfloor.experiments.results import experiment_results, read_results, write_results
 from shopfloor.experiments.store import (
     ASSIGNMENTS as ASSIGNMENTS_TABLE,
+)
+from shopfloor.experiments.store import (
     PopulationError,
     assign_experiment,
     eligible_population,

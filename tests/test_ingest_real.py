@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from real_data import REAL_DATA, needs_real_data
+
 from shopfloor.ingest import detect_layout, load_source
 
 FOIA_TALLIES = "NLRB-2022-000194_final-Election_results_with_election_mode_Jan_2017-Nov_2021.xlsx"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
+from real_data import REAL_DATA, needs_real_data
 
 from models.evaluation import bootstrap_auc_interval, evaluate
-from real_data import REAL_DATA, needs_real_data
 from models.features import add_history_features, union_affiliation
 from models.nlrb_real import TRAIN_THROUGH, build_feature_frame, label_elections, read_tallies
 from models.win_model import (

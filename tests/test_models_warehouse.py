@@ -3,8 +3,8 @@ and what the session's run wrote (scores, active models, Dagster metadata)."""
 
 from __future__ import annotations
 
-import duckdb
 import dagster as dg
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest

@@ -19,8 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shopfloor.publish.suppress import (ENTRY_COLUMNS, NICKNAME_COLUMNS, PEOPLE_COLUMNS, REASONS, VOTER_COLUMNS,
-                                        eighteen_years_before, suppress)
+from shopfloor.publish.suppress import (
+    ENTRY_COLUMNS,
+    NICKNAME_COLUMNS,
+    PEOPLE_COLUMNS,
+    REASONS,
+    eighteen_years_before,
+    suppress,
+)
 
 AS_OF = date(2025, 6, 30)
 NICKNAMES = [("BOB", "ROBERT"), ("BILL", "WILLIAM"), ("PEPE", "JOSE"), ("BETH", "ELIZABETH")]

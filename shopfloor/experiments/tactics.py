@@ -29,7 +29,7 @@ import pandas as pd
 from shopfloor.experiments.config import CONTROL_ARM, ExperimentConfig
 from shopfloor.experiments.outcomes import unit_outcomes
 from shopfloor.experiments.results import adjustment_covariates
-from shopfloor.experiments.store import SCHEMA, ensure_schema, eligible_population, experiment_units
+from shopfloor.experiments.store import SCHEMA, eligible_population, ensure_schema, experiment_units
 from shopfloor.experiments.uplift import TLearner, default_model, default_regressor, evaluate_uplift
 
 RECOMMENDED_TACTICS = f"{SCHEMA}.recommended_tactics"

@@ -24,7 +24,6 @@ from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegress
 
 from shopfloor.experiments.config import CONTROL_ARM
 
-
 # Shallow trees with large leaves: arms hold hundreds to thousands of units, and a noisy per-arm fit turns straight
 # into noisy uplift. Single-threaded, so they behave on a shared machine.
 _BOOSTING = dict(n_estimators=100, learning_rate=0.05, max_depth=2, min_samples_leaf=50, random_state=0)

@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -87,7 +87,7 @@ def plan_source(folder: Path, source: str, landing_dir: Path,
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, planned: _PlannedFile) -> bool:

@@ -27,8 +27,19 @@ from shopfloor.sample import names, vocab
 from shopfloor.sample.people import people_block
 from shopfloor.sample.truth import SourceMap
 from shopfloor.sample.union import strip_accents
-from shopfloor.sample.world import (AS_OF, EPOCH, HORIZON, LEADER_RULE, World, committee_sizes, days, expected_sigmoid,
-                                    sigmoid, workplace_ids, zfill)
+from shopfloor.sample.world import (
+    AS_OF,
+    EPOCH,
+    HORIZON,
+    LEADER_RULE,
+    World,
+    committee_sizes,
+    days,
+    expected_sigmoid,
+    sigmoid,
+    workplace_ids,
+    zfill,
+)
 from shopfloor.sample.writers import fmt_dates, write_delimited
 
 CONTACTS_FILE = f"action_network_activists_{AS_OF}.csv"

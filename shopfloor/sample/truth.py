@@ -11,8 +11,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from shopfloor.sample import vocab
-from shopfloor.sample.world import (AS_OF, ELECTION_RULE, EPOCH, FOIA_CUTOFF, GRIEVANCE_RULE, LEADER_RULE,
-                                    RD_UNION_KEEPS_PROBABILITY, World, days, workplace_ids, zfill)
+from shopfloor.sample.world import (
+    AS_OF,
+    ELECTION_RULE,
+    EPOCH,
+    FOIA_CUTOFF,
+    GRIEVANCE_RULE,
+    LEADER_RULE,
+    RD_UNION_KEEPS_PROBABILITY,
+    World,
+    days,
+    workplace_ids,
+    zfill,
+)
 
 SOURCE_MAP_SCHEMA = pa.schema([("source_table", pa.string()), ("record_id", pa.string()), ("unit_id", pa.string()),
                                ("workplace_id", pa.string())])

@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 from shopfloor.layouts import load_registry
 from shopfloor.sample import vocab
 from shopfloor.sample.people import as_dates, n_blocks, ncid, people_block, sos_voterid
-from shopfloor.sample.writers import DelimitedWriter, fmt_dates, join, text
 from shopfloor.sample.world import EPOCH, World, workplace_ids, zfill
+from shopfloor.sample.writers import DelimitedWriter, fmt_dates, join, text
 
 VOTER_LAYOUTS = ("nc_2022", "nc_pre2022", "ohio")
 SNAPSHOT_2021 = np.datetime64("2021-06-30", "D")

@@ -154,6 +154,8 @@ def build_assets(configs: list[ExperimentConfig]) -> dg.Definitions:
     def recommended_tactics(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         from shopfloor.experiments.tactics import (
             RECOMMENDED_TACTICS as TABLE,
+        )
+        from shopfloor.experiments.tactics import (
             remove_undeclared,
             tactic_recommendations,
             write_recommendations,

@@ -83,9 +83,9 @@ def raw_source_asset(
         backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
     )
     def load(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        from shopfloor.automation import last_new_data_at, source_partition_keys
         from shopfloor.ingest import load_source
         from shopfloor.ingest.loader import landing_files
-        from shopfloor.automation import last_new_data_at, source_partition_keys
         from shopfloor.ingest.tables import ensure_raw_schema
 
         landing_dir = get_settings().landing_dir
