@@ -2,7 +2,9 @@
 
 Generates a sample (default medium, seed 42), runs the whole asset graph into a work folder, then scores the
 active win and leader models on their held-out rows beside the oracles (models/oracle.py), with paired
-bootstrap intervals of the AUC gaps. Results go to bench/results/models-<scale>-seed<seed>.json; docs/models.md quotes them.
+bootstrap intervals of the AUC gaps, and judges the recovery claims (`checks`; exit status 1 if one fails).
+Results go to bench/results/models-<scale>-seed<seed>.json; docs/models.md quotes them. The test suite asserts
+the same property, more loosely, on the small session sample (tests/test_models_oracle.py).
 
     .venv/bin/python bench/models_oracle.py --scale medium --seed 42 --work data/bench/models
 """
@@ -47,6 +49,27 @@ def measure(work: Path) -> dict:
         return held_out_recovery(con, work / "models", work / "landing" / "_truth")
 
 
+# At medium scale and above: each model within 0.03 of the oracle's AUC, 0.03 above its baseline, ranking the truth
+# 0.2 better (Spearman) than the baseline; the win model 0.01 above the rule without the voter file.
+ORACLE_TOLERANCE = 0.03
+
+
+def recovery_checks(results: dict) -> dict[str, bool]:
+    checks = {}
+    for model_name in ("win_model", "leader_model"):
+        report, oracle = results[model_name], results[model_name]["true_probability"]
+        checks[f"{model_name}: every held-out row has its truth"] = report["held_out_rows_without_truth"] == 0
+        checks[f"{model_name}: within {ORACLE_TOLERANCE} of the oracle AUC"] = (
+            oracle["auc"] - report["model_auc"] < ORACLE_TOLERANCE)
+        checks[f"{model_name}: 0.03 above the baseline"] = report["model_auc"] > report["baseline_auc"] + 0.03
+        checks[f"{model_name}: ranks the truth 0.2 better than the baseline"] = (
+            oracle["model_rank_correlation"] > oracle["baseline_rank_correlation"] + 0.2)
+    win = results["win_model"]
+    checks["win_model: 0.01 above the rule without the voter file"] = (
+        win["model_auc"] > win["rule_observable"]["auc"] + 0.01)
+    return checks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="medium")
@@ -57,10 +80,13 @@ def main() -> None:
     work = args.work.resolve() / f"{args.scale}-seed{args.seed}"
     run = {} if args.reuse else build(args.scale, args.seed, work)
     results = {"scale": args.scale, "seed": args.seed, **run, **measure(work)}
+    results["checks"] = recovery_checks(results)
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"models-{args.scale}-seed{args.seed}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
+    if not all(results["checks"].values()):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

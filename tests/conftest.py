@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from work_folder import point_shopfloor_at
+from work_folder import WAREHOUSE_FIXTURES, builds_warehouse, point_shopfloor_at
 
 
 @dataclass(frozen=True)
@@ -21,24 +20,43 @@ class SampleEnv:
     validations_dir: Path
     run_id: str
     run_succeeded: bool
-    # The experiments read as of the day after the drive ends, in a second run (as `shopfloor demo` does).
+    # Organizers' activity on the first run's assignments, and what it feeds, in a second run as of the day after
+    # the drive ends (as `shopfloor demo` does).
     analysis_run_id: str
     analysis_run_succeeded: bool
 
 
-@pytest.fixture(scope="session")
-def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
-    """Small sample data (seed 42) generated and run through every asset once, in a temporary folder.
+# tryfirst: pytest-xdist reads the xdist_group marks in a hook of its own.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses, directly or through another fixture, a fixture declared with @builds_warehouse is
+    marked `warehouse`, so `make check` can leave them all out.
 
-    SHOPFLOOR_LANDING_DIR, SHOPFLOOR_WAREHOUSE and DAGSTER_HOME point there for the whole session. The landing
-    folder also holds campaign activity simulated on the experiment assignments (_land_campaign_activity), so the
-    one session run loads every source, experiments' outcomes included.
+    Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) the tests on the session's sample warehouse share
+    one worker, which builds it once, and every other module keeps to one worker, so its module fixtures are built
+    once too."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if WAREHOUSE_FIXTURES & used:
+            item.add_marker(pytest.mark.warehouse)
+        item.add_marker(pytest.mark.xdist_group("sample_env" if "sample_env" in used else item.module.__name__))
+
+
+@pytest.fixture(scope="session")
+@builds_warehouse
+def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
+    """Small sample data (seed 42) generated and run through every asset once, in a temporary folder, as
+    `shopfloor demo` does: one run of everything as of the sample world's last day; then organizers' activity
+    simulated on the units that run assigned, and a run of what the activity feeds as of the day after the drive.
+
+    SHOPFLOOR_LANDING_DIR, SHOPFLOOR_WAREHOUSE and DAGSTER_HOME point there for the whole session.
     """
     import dagster as dg
 
     from shopfloor.experiments.demo import ACTIVITY_SELECTION, analysis_date
     from shopfloor.runner import run_assets
     from shopfloor.sample import generate
+    from shopfloor.sample.campaign import simulate_campaign_activity
     from shopfloor.sample.truth import sample_as_of
     from shopfloor.settings import get_settings
 
@@ -50,11 +68,13 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
         env.setenv("DO_NOT_TRACK", "1")
         settings = get_settings()
         generate(scale="small", seed=42, out=settings.landing_dir)
-        _land_campaign_activity(root, env)
         succeeded = run_assets(None, as_of=sample_as_of(settings.landing_dir))
         with dg.DagsterInstance.get() as instance:
             run_id = instance.get_runs(limit=1)[0].run_id
-        analysis_succeeded = run_assets(f"({ACTIVITY_SELECTION}) and not group:raw", as_of=analysis_date())
+        analysis_succeeded = False
+        if succeeded:
+            simulate_campaign_activity(settings.warehouse, settings.landing_dir, seed=42)
+            analysis_succeeded = run_assets(ACTIVITY_SELECTION, as_of=analysis_date())
         with dg.DagsterInstance.get() as instance:
             analysis_run_id = instance.get_runs(limit=1)[0].run_id
         yield SampleEnv(
@@ -69,30 +89,3 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
             analysis_run_id=analysis_run_id,
             analysis_run_succeeded=analysis_succeeded,
         )
-
-
-def _land_campaign_activity(root: Path, env: pytest.MonkeyPatch) -> None:
-    """Organizers act on the experiment assignments, so their activity exists only after a run has assigned units.
-
-    A first run, into a scratch warehouse and DAGSTER_HOME, materializes what the assignments need; the activity
-    simulated from its assignments lands in the session's landing folder. The session run then loads it with every
-    other source: assignment is reproducible from the seed, so that run gives every unit the same arm. (A second,
-    downstream-only run in the session instance would leave raw/campaign_activity's first materialization out of
-    step with its table, which the session-run tests compare.)
-    """
-    from shopfloor.runner import run_assets
-    from shopfloor.sample.campaign import simulate_campaign_activity
-    from shopfloor.sample.truth import sample_as_of
-    from shopfloor.settings import get_settings
-
-    scratch = root / "assignment_run"
-    session = {name: os.environ[name] for name in ("SHOPFLOOR_WAREHOUSE", "DAGSTER_HOME", "SHOPFLOOR_PUBLISH_DIR")}
-    env.setenv("SHOPFLOOR_WAREHOUSE", str(scratch / "warehouse.duckdb"))
-    env.setenv("DAGSTER_HOME", str(scratch / "dagster_home"))
-    env.setenv("SHOPFLOOR_PUBLISH_DIR", str(scratch / "published"))
-    # Raw sources load whole (one multi-asset per landing folder), so all of group raw comes along.
-    as_of = sample_as_of(get_settings().landing_dir)
-    assert run_assets("+key:experiments/assignments or group:raw", as_of=as_of), "the run that assigns the units failed"
-    simulate_campaign_activity(get_settings().warehouse, get_settings().landing_dir, seed=42)
-    for name, value in session.items():
-        env.setenv(name, value)

@@ -351,30 +351,40 @@ def test_every_raw_table_has_its_sources_freshness_check(definitions):
     assert freshness_sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
-def test_the_sample_run_loaded_every_time_sliced_file_in_one_run(sample_env):
-    """The session's `shopfloor run` (runner.run_assets) found grievance logs and campaign activity exports."""
+def test_each_sample_run_loaded_every_time_sliced_file_there_in_one_run(sample_env):
+    """The session's `shopfloor run`s (runner.run_assets) found the grievance log, then, once organizers had
+    worked the assignments, the campaign activity exports: each run registered what it found and loaded it all."""
     by_source = {source: file_partition_keys(sample_env.landing_dir, source) for source in PARTITIONED_SOURCES}
     assert len(by_source["grievances"]) == 1 and len(by_source["campaign_activity"]) > 1
     with dg.DagsterInstance.get() as instance:
-        run = instance.get_run_by_id(sample_env.run_id)
-        # Later tests run the pipeline again on this instance: read the session run's own materializations.
-        events = [
-            record.event_log_entry.asset_materialization
-            for record in instance.get_records_for_run(
-                sample_env.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
-            ).records
-        ]
+        runs = {run_id: instance.get_run_by_id(run_id) for run_id in (sample_env.run_id, sample_env.analysis_run_id)}
+        # Later tests run the pipeline again on this instance: read the session runs' own materializations.
+        events = {
+            run_id: [
+                record.event_log_entry.asset_materialization
+                for record in instance.get_records_for_run(
+                    run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+                ).records
+            ]
+            for run_id in runs
+        }
         partitions = instance.get_dynamic_partitions(LANDING_FILE_PARTITIONS.name)
-    assert partitions == sorted(key for keys in by_source.values() for key in keys)
-    assert (run.tags[RANGE_START_TAG], run.tags[RANGE_END_TAG]) == (partitions[0], partitions[-1])
-    for source in PARTITIONED_SOURCES:
-        assert {event.partition for event in events if event.asset_key == raw_key(source)} == set(partitions)
+    # Keys stay in the order they were registered: the first run's grievance log, then the activity exports.
+    [grievance_log] = by_source["grievances"]
+    assert partitions == [grievance_log, *sorted(by_source["campaign_activity"])]
+    first, analysis = runs[sample_env.run_id], runs[sample_env.analysis_run_id]
+    assert (first.tags[RANGE_START_TAG], first.tags[RANGE_END_TAG]) == (grievance_log, grievance_log)
+    assert (analysis.tags[RANGE_START_TAG], analysis.tags[RANGE_END_TAG]) == (partitions[0], partitions[-1])
+    assert {event.partition for event in events[sample_env.run_id] if event.asset_key == raw_key("grievances")} == {
+        grievance_log}
+    assert {event.partition for event in events[sample_env.analysis_run_id]
+            if event.asset_key == raw_key("campaign_activity")} == set(partitions)
     loaded = _loaded_files(sample_env.warehouse)
     assert {source: loaded[source] for source in by_source} == by_source
 
     # Freshness reads when new content last arrived, from raw._loads.
     [recorded] = {event.metadata["dagster/last_updated_timestamp"].value
-                  for event in events if event.asset_key == raw_key("grievances")}
+                  for event in events[sample_env.run_id] if event.asset_key == raw_key("grievances")}
     with duckdb.connect(str(sample_env.warehouse), read_only=True) as con:
         (loaded_at,) = con.execute("select max(finished_at) from raw._loads where table_name = 'grievances'").fetchone()
     assert abs(recorded - loaded_at.replace(tzinfo=UTC).timestamp()) < 1

@@ -20,6 +20,7 @@ import dagster as dg
 import duckdb
 import pytest
 from dagster_dbt import DbtCliResource
+from work_folder import builds_warehouse
 
 from orchestration.defs.resources import Warehouse
 from orchestration.defs.transform.assets import RUNS_TARGET_DIR, shopfloor_dbt_models
@@ -185,6 +186,7 @@ class BuiltWarehouse:
 
 
 @pytest.fixture(scope="module")
+@builds_warehouse
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     """The tiny raw schema, then the dbt step materialized the way a Shopfloor run does (dbt build in Dagster).
 
@@ -326,6 +328,7 @@ def test_docs_generate(built_warehouse):
 
 
 
+@pytest.mark.warehouse
 def test_a_partial_selection_runs_only_the_tests_it_can(tmp_path):
     # Staging plus int_voter_registrations on a fresh warehouse: the relationship tests from int_voter_history
     # and the marts to the selected models must not run, as those models do not exist yet.

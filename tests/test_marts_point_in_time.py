@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from work_folder import builds_warehouse
 
 from shopfloor.sample.world import LAST_DAY
 from shopfloor.settings import DBT_PROJECT_DIR
@@ -65,6 +66,7 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
+@builds_warehouse
 def sample(tmp_path_factory: pytest.TempPathFactory) -> TargetingSample:
     from shopfloor.ingest import load_source
     from shopfloor.ingest.tables import ensure_raw_schema

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from work_folder import builds_warehouse
 
 from shopfloor.settings import DBT_PROJECT_DIR
 
@@ -42,6 +43,7 @@ def run_dbt(args: list[str], warehouse: Path, artifacts: Path) -> subprocess.Com
 
 
 @pytest.fixture(scope="module")
+@builds_warehouse
 def linked_sample(tmp_path_factory: pytest.TempPathFactory) -> LinkedSample:
     from shopfloor.ingest import load_source
     from shopfloor.resolution.persons import link_workers_to_voters

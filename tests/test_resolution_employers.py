@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from work_folder import builds_warehouse
 
 from shopfloor.resolution.employers import CLUSTERS_TABLE, MENTIONS_TABLE, resolve_employers
 from shopfloor.resolution.evaluation import employer_resolution_quality, pairwise_scores
@@ -108,6 +109,7 @@ def _dbt(args: list[str], warehouse: Path, artifacts: Path) -> None:
 
 
 @pytest.fixture(scope="module")
+@builds_warehouse
 def small_sample(tmp_path_factory) -> tuple[Path, Path]:
     """The small sample (seed 42), its employer-naming sources loaded, int_employer_mentions built, resolved,
     and the workplace marts built: (landing folder, warehouse file)."""
