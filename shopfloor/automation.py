@@ -106,7 +106,7 @@ def decode_cursor(cursor: str | None) -> dict[str, FileSignature]:
 
 def file_partition_keys(landing_dir: Path, source: str) -> list[str]:
     """One partition per loadable file of a time-sliced landing folder: its path inside the landing folder, the
-    source folder included (e.g. 'grievances/grievance_log_2025-06-30.csv'), in name (so date) order.
+    source folder included (e.g. 'grievances/grievance_log_2026-11-27.csv'), in name (so date) order.
 
     The same form as landing_signatures' keys, so the sensor's file names are partition keys as they are.
     """

@@ -5,7 +5,7 @@ loaded, re-run or backfilled alone. The partitions are dynamic: the landing sens
 `shopfloor run` register every file they find before they ask for a run.
 
 All time-sliced sources share ONE partitions definition, keyed by the file's path in the landing folder with its
-source folder ('grievances/grievance_log_2025-06-30.csv', 'campaign_activity/activity_export_2025-07-06.csv'),
+source folder ('grievances/grievance_log_2026-11-27.csv', 'campaign_activity/activity_export_2026-11-29.csv'),
 because a Dagster run holds one partitions definition: a full refresh must load every source in one run, and
 per-source definitions would need a run each. The price: each partitioned raw asset lists the other folders' files
 among its partitions (the folder in the key tells them apart), and a run of such a partition loads nothing for it
