@@ -53,10 +53,9 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
     """
     import dagster as dg
 
-    from shopfloor.experiments.demo import ACTIVITY_SELECTION, analysis_date
+    from shopfloor.experiments.demo import run_activity_demo
     from shopfloor.runner import run_assets
     from shopfloor.sample import generate
-    from shopfloor.sample.campaign import simulate_campaign_activity
     from shopfloor.sample.truth import sample_as_of
     from shopfloor.settings import get_settings
 
@@ -71,10 +70,7 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
         succeeded = run_assets(None, as_of=sample_as_of(settings.landing_dir))
         with dg.DagsterInstance.get() as instance:
             run_id = instance.get_runs(limit=1)[0].run_id
-        analysis_succeeded = False
-        if succeeded:
-            simulate_campaign_activity(settings.warehouse, settings.landing_dir, seed=42)
-            analysis_succeeded = run_assets(ACTIVITY_SELECTION, as_of=analysis_date())
+        analysis_succeeded = succeeded and run_activity_demo(seed=42)
         with dg.DagsterInstance.get() as instance:
             analysis_run_id = instance.get_runs(limit=1)[0].run_id
         yield SampleEnv(

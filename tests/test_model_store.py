@@ -13,19 +13,11 @@ import numpy as np
 import pytest
 
 from models.lifecycle import MODEL_KINDS, gate_candidate, train_candidate_on
-from models.promotion import PromotionPolicy
 from models.store import ACTIVE_POINTER, CALIBRATION_FILE, CARD_FILE, METADATA_FILE, MODEL_FILE, ROC_FILE, ModelStore
 from models.win_warehouse import load_election_frame
-from shopfloor.settings import get_settings
+from orchestration.defs.models.assets import promotion_policy
 
 WIN = MODEL_KINDS["win_model"]
-
-
-def _default_policy() -> PromotionPolicy:
-    """The promotion gate as the settings' defaults set it."""
-    settings = get_settings()
-    return PromotionPolicy(min_auc=settings.model_min_auc, min_gain_over_baseline=settings.model_min_gain_over_baseline,
-                           tolerance=settings.model_auc_tolerance)
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +79,9 @@ def test_gate_refuses_a_candidate_trained_on_shuffled_labels_and_keeps_the_activ
     assert worse != active_candidate.trained.version
 
     with duckdb.connect(str(sample_env.warehouse), read_only=True) as con:
-        strict = gate_candidate(con, store, "win_model", _default_policy())
+        strict = gate_candidate(con, store, "win_model", promotion_policy())
         # With the floor and the baseline out of the way, comparing with the model in use still refuses it.
-        lenient_policy = replace(_default_policy(), min_auc=0.0, min_gain_over_baseline=-1.0)
+        lenient_policy = replace(promotion_policy(), min_auc=0.0, min_gain_over_baseline=-1.0)
         lenient = gate_candidate(con, store, "win_model", lenient_policy)
     assert not strict.passed and strict.active_version == active_candidate.trained.version
     assert {check["name"] for check in strict.checks if not check["passed"]} >= {"quality_floor"}
@@ -101,7 +93,7 @@ def test_gate_refuses_a_candidate_trained_on_shuffled_labels_and_keeps_the_activ
 def test_gate_passes_the_model_in_use_against_itself(sample_env, promoted):
     store, candidate = promoted
     with duckdb.connect(str(sample_env.warehouse), read_only=True) as con:
-        decision = gate_candidate(con, store, "win_model", _default_policy())
+        decision = gate_candidate(con, store, "win_model", promotion_policy())
     assert decision.passed and decision.candidate_version == candidate.trained.version
     assert [check["name"] for check in decision.checks] == ["quality_floor", "beats_baseline"]
 

@@ -64,10 +64,11 @@ def build_assets(configs: list[ExperimentConfig]) -> dg.Definitions:
         from shopfloor.experiments.store import assign_experiment, ensure_schema, write_balance
 
         metadata: dict[str, object] = {}
+        as_of = run_as_of(context)
         with warehouse.connect() as con:
             ensure_schema(con)
             for config in configs:
-                update = assign_experiment(con, config, run_as_of(context))
+                update = assign_experiment(con, config, as_of)
                 write_balance(con, config)
                 context.log.info(f"{config.name}: {update.newly_assigned} units newly assigned, "
                                  f"{update.total_assigned} in all (population as of {update.as_of}).")
@@ -162,10 +163,11 @@ def build_assets(configs: list[ExperimentConfig]) -> dg.Definitions:
         )
 
         metadata: dict[str, object] = {}
+        as_of = run_as_of(context)
         with warehouse.connect() as con:
             removed = remove_undeclared(con, [config.name for config in configs])
             for config in configs:
-                recommendations = tactic_recommendations(con, config, run_as_of(context))
+                recommendations = tactic_recommendations(con, config, as_of)
                 write_recommendations(con, recommendations)
                 context.log.info(f"{config.name}: {recommendations.status}.")
                 metadata[f"{config.name}.status"] = recommendations.status

@@ -11,12 +11,16 @@ Metadata holds metrics, counts, the model card and the plots: never a name.
 
 import base64
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from orchestration.defs.as_of import require_as_of, run_as_of
 from orchestration.defs.resources import Warehouse
-from shopfloor.settings import get_settings
+from shopfloor.settings import default, get_settings
+
+if TYPE_CHECKING:
+    from models.promotion import PromotionPolicy
 
 GROUP = "models"
 OWNERS = ["team:data"]
@@ -100,6 +104,18 @@ def candidate_asset(model_name: str) -> dg.AssetsDefinition:
     return candidate
 
 
+def promotion_policy() -> "PromotionPolicy":
+    """The promotion gate's thresholds, from the settings (SHOPFLOOR_MODEL_*)."""
+    from models.promotion import PromotionPolicy
+
+    settings = get_settings()
+    return PromotionPolicy(
+        min_auc=settings.model_min_auc,
+        min_gain_over_baseline=settings.model_min_gain_over_baseline,
+        tolerance=settings.model_auc_tolerance,
+    )
+
+
 def promotion_gate(model_name: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(["models", f"{model_name}_candidate"]),
@@ -107,21 +123,16 @@ def promotion_gate(model_name: str) -> dg.AssetChecksDefinition:
         blocking=True,
         description=(
             "The candidate replaces the model in use only if its held-out ROC AUC meets the floor "
-            "(SHOPFLOOR_MODEL_MIN_AUC, default 0.6), it beats its baseline, and on the rows held out from both it "
-            "does no worse than the model in use (within SHOPFLOOR_MODEL_AUC_TOLERANCE, default 0.01). A failure "
-            "blocks the promotion and the scores: the model in use keeps its scores."
+            f"(SHOPFLOOR_MODEL_MIN_AUC, default {default('SHOPFLOOR_MODEL_MIN_AUC')}), it beats its baseline, and on "
+            "the rows held out from both it does no worse than the model in use (within "
+            f"SHOPFLOOR_MODEL_AUC_TOLERANCE, default {default('SHOPFLOOR_MODEL_AUC_TOLERANCE')}). A failure blocks "
+            "the promotion and the scores: the model in use keeps its scores."
         ),
     )
     def gate(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         from models.lifecycle import gate_candidate
-        from models.promotion import PromotionPolicy
 
-        settings = get_settings()
-        policy = PromotionPolicy(
-            min_auc=settings.model_min_auc,
-            min_gain_over_baseline=settings.model_min_gain_over_baseline,
-            tolerance=settings.model_auc_tolerance,
-        )
+        policy = promotion_policy()
         with warehouse.connect() as con:
             decision = gate_candidate(con, _store(), model_name, policy)
         context.log.info(decision.summary())
