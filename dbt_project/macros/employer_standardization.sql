@@ -17,16 +17,37 @@
     nullif(regexp_extract({{ column }}, '{{ pattern }}', {{ group }}), '')
 {%- endmacro %}
 
-{#- Upper case, '&' as AND, d/b/a spelled one way (' DBA '), periods and apostrophes dropped (L.L.C. -> LLC),
-    other punctuation as spaces, single spaces, padded with one space at each end. -#}
-{% macro employer_name_padded(column) -%}
-    ' ' || trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+{#- Upper case, '&' as AND, other names of the employer spelled one way (' DBA '), periods and apostrophes
+    dropped or spaced, other punctuation as spaces, single spaces, padded with one space at each end.
+    Separators (D/B/A, DBA, DOING BUSINESS AS, T/A, TRADING AS, A/K/A, AKA, ALSO KNOWN AS, F/K/A, FKA,
+    FORMERLY KNOWN AS) count only as whole words: the boundary character either side is captured and put back
+    (no lookaround), so "TRADING ASSOCIATION" and "EAST/AMERICAN" stay whole. A period between two words of two
+    or more letters or digits becomes a space ("TRANSP.MGMT.CORP." -> "TRANSP MGMT CORP", so legal forms and
+    abbreviations are seen; twice, as each match uses up the word after it), other periods go (single letters
+    collapse: "L.L.C." -> "LLC", "U.S.A." -> "USA").
+    A P.A. or P.C. after a comma is a legal form ("SMITH, P.A."), a bare PA a state ("RICHFOOD OF PA"): the
+    comma form is marked here as the lower-case word ' pa ' / ' pc ' (the name is upper case by then, so nothing
+    else is lower case), which employer_strip_legal_suffix strips and upper() turns back into PA / PC. -#}
+{% macro employer_name_marked(column) -%}
+    {%- set separators = "D/B/A|D\.B\.A\.?|DBA|DOING +BUSINESS +AS|T/A|TRADING +AS|A/K/A|A\.K\.A\.?|AKA|ALSO +KNOWN +AS|"
+                         "F/K/A|F\.K\.A\.?|FKA|FORMERLY +KNOWN +AS" -%}
+    ' ' || trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        regexp_replace(regexp_replace(regexp_replace(
         upper({{ column }}),
         '&', ' AND ', 'g'),
-        'D/B/A|D\.B\.A\.?|DOING BUSINESS AS|T/A|TRADING AS', ' DBA ', 'g'),
+        ', *P\.? *A\.?([^A-Z0-9]|$)', ' pa \1', 'g'),
+        ', *P\.? *C\.?([^A-Z0-9]|$)', ' pc \1', 'g'),
+        '(^|[^A-Z0-9])({{ separators }})([^A-Z0-9]|$)', '\1 DBA \3', 'g'),
+        '([A-Z0-9]{2})\.([A-Z0-9]{2})', '\1 \2', 'g'),
+        '([A-Z0-9]{2})\.([A-Z0-9]{2})', '\1 \2', 'g'),
         '[.'']', '', 'g'),
-        '[^A-Z0-9#]+', ' ', 'g'),
+        '[^A-Za-z0-9#]+', ' ', 'g'),
         ' +', ' ', 'g')) || ' '
+{%- endmacro %}
+
+{#- The padded name in the one spelling (the marks of employer_name_marked back to PA / PC). -#}
+{% macro employer_name_padded(column) -%}
+    upper({{ employer_name_marked(column) }})
 {%- endmacro %}
 
 {#- The store number a name or worksite carries: "#1234", "STORE 1234", "NO 1234", or a trailing number. -#}
@@ -44,14 +65,16 @@
         ' [0-9]{3,6} $', ' ', 'g')
 {%- endmacro %}
 
-{#- Legal-form words at the end of a padded name, up to two of them ("COMPANY INC"), and a leading THE. -#}
+{#- Legal-form words at the end of a padded name, up to two of them ("COMPANY INC"), and a leading THE; each
+    only with a word left before it, so no name is emptied ("THE LIMITED" -> "LIMITED"). GROUP and HOLDINGS
+    are part of real names and stay; PA / PC only in their comma form (the ' pa ' / ' pc ' marks). -#}
 {% macro employer_strip_legal_suffix(padded) -%}
-    {%- set suffix = "(INC|INCORPORATED|LLC|L L C|CORP|CORPORATION|CO|COMPANY|LTD|LIMITED|LP|L P|LLP|PLLC|PC|PA|"
-                     "LIMITED PARTNERSHIP|LIMITED LIABILITY COMPANY|HOLDINGS|GROUP)" -%}
+    {%- set suffix = "(INC|INCORPORATED|LLC|L L C|CORP|CORPORATION|CO|COMPANY|LTD|LIMITED|LP|L P|LLP|PLLC|pc|pa|"
+                     "LIMITED PARTNERSHIP|LIMITED LIABILITY COMPANY)" -%}
     regexp_replace(regexp_replace(regexp_replace({{ padded }},
-        ' {{ suffix }} $', ' ', 'g'),
-        ' {{ suffix }} $', ' ', 'g'),
-        '^ THE ', ' ', 'g')
+        '^ THE ([^ ])', ' \1', 'g'),
+        '( [^ ]+) {{ suffix }} $', '\1 ', 'g'),
+        '( [^ ]+) {{ suffix }} $', '\1 ', 'g')
 {%- endmacro %}
 
 {#- Abbreviations the union and inspectors use, spelled out (padded in, padded out). -#}
@@ -63,6 +86,7 @@
         'TRANS': 'TRANSPORT', 'CONST': 'CONSTRUCTION', 'UNIV': 'UNIVERSITY', 'UNV': 'UNIVERSITY',
         'SUPCTR': 'SUPERCENTER', 'ASSOC': 'ASSOCIATES', 'NATL': 'NATIONAL', 'MKT': 'MARKET',
         'REHAB': 'REHABILITATION', 'DEPT': 'DEPARTMENT', 'BROS': 'BROTHERS', 'MT': 'MOUNT', 'ST': 'SAINT',
+        'TRANSP': 'TRANSPORTATION', 'MGMT': 'MANAGEMENT',
     } -%}
     {%- set ns = namespace(sql=padded) -%}
     {%- for short, long in words.items() -%}
@@ -107,19 +131,21 @@
     {{ employer_store_number(employer_name_padded(column)) }}
 {%- endmacro %}
 
-{#- Legal name of a raw employer name: before any d/b/a, no store number, legal form or leading THE,
-    abbreviations spelled out ("Wal-Mart Stores, Inc. #1234" -> "WAL MART STORES"). -#}
+{#- Legal name of a raw employer name: before the first d/b/a (or a/k/a, f/k/a), no store number, legal form or
+    leading THE, abbreviations spelled out ("Wal-Mart Stores, Inc. #1234" -> "WAL MART STORES"). -#}
 {% macro employer_legal_name_core(column) -%}
-    {%- set without_store = employer_name_without_store(employer_name_padded(column)) -%}
-    {%- set legal = "coalesce(" ~ regex_group(without_store, '^(.*) DBA ') ~ " || ' ', " ~ without_store ~ ")" -%}
-    nullif(trim({{ employer_expand_abbreviations(employer_strip_legal_suffix(legal)) }}), '')
+    {%- set without_store = employer_name_without_store(employer_name_marked(column)) -%}
+    {%- set legal = "coalesce(" ~ regex_group(without_store, '^(.*?) DBA ') ~ " || ' ', " ~ without_store ~ ")" -%}
+    nullif(trim(upper({{ employer_expand_abbreviations(employer_strip_legal_suffix(legal)) }})), '')
 {%- endmacro %}
 
-{#- Trade name of a raw employer name: after d/b/a, standardized like the legal name; NULL without d/b/a. -#}
+{#- Trade name of a raw employer name: after the first d/b/a (or a/k/a, f/k/a: another name of the same
+    employer) up to any next one, standardized like the legal name; NULL without one. -#}
 {% macro employer_dba_name_core(column) -%}
-    {%- set without_store = employer_name_without_store(employer_name_padded(column)) -%}
-    {%- set dba = "' ' || trim(" ~ regex_group(without_store, ' DBA (.*)$') ~ ") || ' '" -%}
-    nullif(trim({{ employer_expand_abbreviations(employer_strip_legal_suffix(dba)) }}), '')
+    {%- set without_store = employer_name_without_store(employer_name_marked(column)) -%}
+    {%- set dba = "regexp_replace(' ' || trim(" ~ regex_group(without_store, ' DBA (.*)$')
+                  ~ ") || ' ', ' DBA .*$', ' ', 'g')" -%}
+    nullif(trim(upper({{ employer_expand_abbreviations(employer_strip_legal_suffix(dba)) }})), '')
 {%- endmacro %}
 
 {#- House number and standardized street of a raw address; NULL without a house number. -#}

@@ -16,7 +16,9 @@ Four steps:
    same house number and name prefix), and connected components of the pairs at or above MATCH_THRESHOLD are
    the workplaces.
 3. Employers: each workplace takes the name its mentions give most often (agency mentions count double).
-   Workplaces with the same name are one employer, across sites and store numbers.
+   Workplaces with the same name are one employer, across sites and store numbers; a local institution's
+   name (LOCAL_INSTITUTION_WORDS: a hospital, a school) only within a state, and a workplace or mention without
+   a state counts in its name's most used state.
 4. Mentions without an address (ULP cases name only the employer and city) join their employer by name, and
    the workplace only when that employer has exactly one known workplace in the city; with none they form a
    workplace of their own per employer and city, with several the workplace stays unknown (NULL).
@@ -66,10 +68,21 @@ U_SAMPLE_PAIRS = 2e6
 MIN_TYPO_NAME_LENGTH = 8
 SHORT_TYPO_NAME_LENGTH = 5
 SHORT_TYPO_SUPPORT_RATIO = 10
+# A name key at least this long that begins another name key of its state is that name cut short (CATS cuts
+# names at 30 characters, about 25 letters without spaces); shorter ones are too often another employer
+# ("STJOSEPHHOSPITAL", "STJOSEPHHOSPITALOFORANGE").
+CUT_NAME_LENGTH = 20
+# Name keys ending in one of these (or in one and OF a place) name a local institution: the same name in two
+# states is two employers (ST JOSEPH HOSPITAL). Other names are companies', one employer across states
+# (DURHAM SCHOOL SERVICES, KAISER FOUNDATION HOSPITALS).
+LOCAL_INSTITUTION_WORDS = ("HOSPITAL", "MEDICALCENTER", "HEALTHCENTER", "NURSINGHOME", "CLINIC", "SCHOOL", "COLLEGE",
+                           "UNIVERSITY", "ACADEMY", "CHURCH", "COUNTY", "LIBRARY", "MUSEUM")
 # Legal forms (and STORE) whose mistyped spelling ends a name ("FOOD GIANT CROP", "PARCEL EXPRESS INC TORE"):
 # the standardization strips them when spelled right.
 LEGAL_FORM_WORDS = ("INC", "INCORPORATED", "CORP", "CORPORATION", "COMPANY", "LLC", "LTD", "LIMITED",
                     "PARTNERSHIP", "STORE")
+# Words a letter from a legal form that end real names (JOB CORPS, ACME STORES, HOLIDAY IN): never a typo.
+WORDS_NEAR_LEGAL_FORMS = ("CORPS", "STORES", "IN")
 # Sources whose names are the agencies' legal names (the union writes its own short forms and trade names).
 AGENCY_SOURCES = ("osha_inspection", "nlrb_cases", "nlrb_election_tallies", "nlrb_recent_election_results")
 
@@ -221,6 +234,10 @@ def _link_sites(scratch: duckdb.DuckDBPyConnection, threshold: float, seed: int)
         from link_input join record_of_mention using (mention_id)
         group by all order by mention_id
     """)
+    if not scratch.execute("select count(*) from link_input").fetchall()[0][0]:
+        # Nothing to train on (splink's estimates divide by the number of pairs): no workplace from addresses.
+        scratch.execute("create table site_members (mention_id varchar, site_key varchar, match_probability double)")
+        return 0
     db_api = DuckDBAPI(scratch)
     linker = Linker(db_api.register("link_input"), link_settings(), log_level=logging.WARNING)
     _train(linker, seed)
@@ -347,12 +364,51 @@ def _canonical_names(scratch: duckdb.DuckDBPyConnection) -> None:
         group by name_key
     """)
     scratch.execute("""
-        create table mention_names as
+        create table aliased_names as
         select base_names.mention_id,
                coalesce(name_aliases.employer_key, typo_fixed_names.employer_key, base_names.name_key) as employer_key
         from base_names
         left join typo_fixed_names on typo_fixed_names.name_key = base_names.name_key
         left join name_aliases on name_aliases.name_key = coalesce(typo_fixed_names.employer_key, base_names.name_key)
+    """)
+    _join_cut_names(scratch)
+
+
+def _join_cut_names(scratch: duckdb.DuckDBPyConnection) -> None:
+    """Table mention_names(mention_id, employer_key): aliased_names, with a name that begins with another name of
+    the same state, both at least CUT_NAME_LENGTH long, mapped to the shortest such name. Files that cut names
+    (CATS at 30 characters: "OVERNITE TRANSPORTATION COMPAN") then meet the whole name, with or without its
+    legal form. A record without a state takes the mapping its name has in every state that has one."""
+    scratch.execute(f"""
+        create table cut_names as
+        with names as (
+            select distinct aliased_names.employer_key, mentions.state
+            from aliased_names join mentions using (mention_id)
+            where mentions.state is not null and length(aliased_names.employer_key) >= {CUT_NAME_LENGTH}
+        )
+        select longer.employer_key, longer.state,
+               first(shorter.employer_key order by length(shorter.employer_key)) as shortest_key
+        from names as longer join names as shorter
+            on shorter.state = longer.state
+            and left(shorter.employer_key, {CUT_NAME_LENGTH}) = left(longer.employer_key, {CUT_NAME_LENGTH})
+            and starts_with(longer.employer_key, shorter.employer_key)
+            and shorter.employer_key <> longer.employer_key
+        group by all
+    """)
+    scratch.execute("""
+        create table mention_names as
+        with stateless as (
+            select employer_key, min(shortest_key) as shortest_key from cut_names
+            group by employer_key having count(distinct shortest_key) = 1
+        )
+        select aliased_names.mention_id,
+               coalesce(cut_names.shortest_key,
+                        case when mentions.state is null then stateless.shortest_key end,
+                        aliased_names.employer_key) as employer_key
+        from aliased_names
+        join mentions using (mention_id)
+        left join cut_names on cut_names.employer_key = aliased_names.employer_key and cut_names.state = mentions.state
+        left join stateless on stateless.employer_key = aliased_names.employer_key
     """)
 
 
@@ -360,6 +416,7 @@ def _strip_mistyped_legal_forms(scratch: duckdb.DuckDBPyConnection) -> None:
     """Table base_names(mention_id, name_key): legal_name_key, without last words that are a legal form (or
     STORE) with one letter dropped or two swapped."""
     forms = ", ".join(f"'{form}'" for form in LEGAL_FORM_WORDS)
+    words = ", ".join(f"'{word}'" for word in WORDS_NEAR_LEGAL_FORMS)
     scratch.execute(f"""
         create table mistyped_forms as
         with last_words as (
@@ -372,6 +429,7 @@ def _strip_mistyped_legal_forms(scratch: duckdb.DuckDBPyConnection) -> None:
         select distinct last_words.word
         from last_words join unnest([{forms}]) as forms(form)
             on abs(length(last_words.word) - length(forms.form)) <= 1
+            and last_words.word not in ({words})
         where damerau_levenshtein(last_words.word, forms.form) = 1
             and (length(last_words.word) <> length(forms.form)
                  or list_sort(string_split(last_words.word, '')) = list_sort(string_split(forms.form, '')))
@@ -485,6 +543,7 @@ def _assign_employers(scratch: duckdb.DuckDBPyConnection) -> None:
 
 def _place_mentions_without_address(scratch: duckdb.DuckDBPyConnection) -> None:
     """Table mention_clusters(mention_id, workplace_id, employer_id, match_method, match_probability)."""
+    institution_words = "|".join(LOCAL_INSTITUTION_WORDS)
     scratch.execute("""
         create table placed as
         with unplaced as (
@@ -516,22 +575,37 @@ def _place_mentions_without_address(scratch: duckdb.DuckDBPyConnection) -> None:
             end as match_method
         from unplaced join candidate_sites using (mention_id)
     """)
-    scratch.execute("""
+    scratch.execute(f"""
         create table mention_clusters as
         with all_members as (
-            select site_members.mention_id, sites.employer_key, site_members.site_key,
+            select site_members.mention_id, sites.employer_key, sites.state, site_members.site_key,
                    case when site_members.match_probability is null then 'single record'
                         else 'splink' end as match_method,
                    site_members.match_probability
             from site_members join sites using (site_key)
             union all
-            select mention_id, employer_key, site_key, match_method, cast(null as double) from placed
+            select placed.mention_id, placed.employer_key, mentions.state, placed.site_key, placed.match_method,
+                   cast(null as double)
+            from placed join mentions using (mention_id)
         ),
-        -- A workplace whose records name no employer (only a legal form, say) is an employer of its own; so is
-        -- such a record without a workplace.
+        -- A record without a state (the union's roll) is placed in its name's most used state.
+        name_states as (
+            select employer_key, first(state order by uses desc, state) as state
+            from (select employer_key, state, count(*) as uses from all_members
+                  where employer_key is not null and state is not null group by all)
+            group by employer_key
+        ),
+        -- A local institution's name is an employer in each state (Good Samaritan Hospital in three states is
+        -- three employers); a company's name is one employer across states (a chain's stores). A workplace
+        -- whose records name no employer (only a legal form, say) is an employer of its own; so is such a record
+        -- without a workplace.
         keyed as (
-            select *, coalesce(employer_key, 'site:' || site_key, 'mention:' || mention_id) as employer_group
-            from all_members
+            select all_members.*,
+                   coalesce(all_members.employer_key
+                            || case when regexp_matches(all_members.employer_key, '({institution_words})(OF[A-Z]+)?$')
+                                    then '|' || coalesce(all_members.state, name_states.state, '') else '' end,
+                            'site:' || all_members.site_key, 'mention:' || all_members.mention_id) as employer_group
+            from all_members left join name_states using (employer_key)
         ),
         ids as (
             select *, min(mention_id) over (partition by employer_group) as employer_anchor from keyed
