@@ -78,7 +78,11 @@ def section(results: list[dict], chosen_threshold: float) -> str:
         "a name one dropped or swapped letter from a more used name maps to that name (8+ letters; 5-7 letters "
         "when the other is used 10 times as often; compared only within blocks sharing the first or last three "
         "letters); a trade name written alone or before the legal name maps to the legal name it is filed "
-        "under (learned from the records that write both with d/b/a).",
+        "under (learned from the records that write both with d/b/a), in the state they were written together "
+        "and elsewhere unless it names a local institution (a hospital, a school), and only in the city when an "
+        "agency also writes it as a legal name. Then names of one state are joined when equal once their ends "
+        "are trimmed (a word a file cut off, legal forms and their pieces, the city, the state, generic words "
+        "such as SERVICES), when a name cut short begins the other, or when one letter apart (10+ letters).",
         "3. Workplaces: splink 5 (Fellegi-Sunter on DuckDB) over the records that carry an address, comparing "
         "name (exact legal name, same name after step 2, trade name or one name inside the other, Jaro-Winkler "
         "0.92 and 0.8), address (exact) and store number (exact); pairs are formed only in blocks (same address; "
@@ -87,11 +91,13 @@ def section(results: list[dict], chosen_threshold: float) -> str:
         "share of one workplace's pairs whose address or store number differ, set to 0.02 (EM never sees "
         "them). Connected components of pairs at or above the match threshold are the workplaces.",
         "4. Employers: each workplace takes the name its records give most often (agency records count "
-        "double); workplaces with the same name are one employer. Records without an address "
+        "double); workplaces with the same name are one employer, except that a local institution's name "
+        "(ending in HOSPITAL, MEDICAL CENTER, SCHOOL, COLLEGE, ...) is one employer per state. Records without an address "
         "(unfair-labor-practice cases, contacts who gave none) join their employer by name, and the workplace "
         "when the employer has exactly one known workplace in the city (a new workplace when it has none; none "
         "when it has several).",
         "",
+        "Generated names only: the figures on real names are in \"Employer matching on real names\" below.", "",
         "What is left: most lost workplace pairs are unfair-labor-practice cases against chains with several "
         "stores in the case's city (the case names no address or store, so no workplace is guessed). Lost "
         "employer pairs are mostly a typo seen as often as the right spelling, or a trade name seen once; "

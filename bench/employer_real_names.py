@@ -94,7 +94,7 @@ def measure(work: Path) -> dict[str, tuple[pd.DataFrame, float]]:
 
 
 def _rate(value: float) -> str:
-    return "-" if pd.isna(value) else f"{value:.3f}"
+    return "-" if pd.isna(value) else f"{value:.4f}"
 
 
 def section(results: dict[str, tuple[pd.DataFrame, float]], pairs: pd.DataFrame) -> str:

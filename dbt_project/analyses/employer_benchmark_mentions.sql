@@ -9,16 +9,19 @@ with standardized as (
         state,
         {{ employer_legal_name_core('raw_name') }} as legal_name_core,
         {{ employer_dba_name_core('raw_name') }} as dba_name_core,
-        {{ employer_store_number_of('raw_name') }} as store_number
+        {{ employer_store_number_of('raw_name') }} as store_number,
+        {{ employer_name_cut('raw_name', 'source') }} as name_cut
     from employer_benchmark_records
 )
 
 select
     record_key as mention_id,
-    source as source_table,
+    -- Every benchmark record is an NLRB election record: resolved as the tally file's are.
+    'nlrb_election_tallies' as source_table,
     legal_name_core,
     replace(legal_name_core, ' ', '') as legal_name_key,
     replace(dba_name_core, ' ', '') as dba_name_key,
+    name_cut,
     store_number,
     cast(null as {{ dbt.type_string() }}) as address_key,
     cast(null as {{ dbt.type_string() }}) as street_number,

@@ -148,6 +148,14 @@
     nullif(trim(upper({{ employer_expand_abbreviations(employer_strip_legal_suffix(dba)) }})), '')
 {%- endmacro %}
 
+{#- Whether a raw name fills the width its file cuts names at (the CATS release cuts at 30 characters, and a cut
+    that ends in a space leaves 29): at least 25 characters and within one of the longest name in `partition_by`.
+    Its last word may be cut off ("OVERNITE TRANSPORTATION COMPAN"). -#}
+{% macro employer_name_cut(column, partition_by) -%}
+    coalesce(length({{ column }}) >= 25
+             and length({{ column }}) >= max(length({{ column }})) over (partition by {{ partition_by }}) - 1, false)
+{%- endmacro %}
+
 {#- House number and standardized street of a raw address; NULL without a house number. -#}
 {% macro site_address_key(column) -%}
     case when {{ site_street_number(site_address_padded(column)) }} is not null

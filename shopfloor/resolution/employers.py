@@ -68,10 +68,14 @@ U_SAMPLE_PAIRS = 2e6
 MIN_TYPO_NAME_LENGTH = 8
 SHORT_TYPO_NAME_LENGTH = 5
 SHORT_TYPO_SUPPORT_RATIO = 10
-# A name key at least this long that begins another name key of its state is that name cut short (CATS cuts
-# names at 30 characters, about 25 letters without spaces); shorter ones are too often another employer
-# ("STJOSEPHHOSPITAL", "STJOSEPHHOSPITALOFORANGE").
-CUT_NAME_LENGTH = 20
+# A name cut short (name_cut), trimmed, joins a name of its state it begins when at least this long: shorter
+# ones are too often another employer ("STJOSEPHHOSPITAL", "STJOSEPHHOSPITALOFORANGE").
+CUT_PREFIX_LENGTH = 12
+# Trimmed names of one state a letter apart are one name when at least this long ("CHOWNSCOMMUNICATION").
+TYPO_VARIANT_LENGTH = 10
+# Words that add nothing to a name at its end: kinds of business entity and the country.
+GENERIC_NAME_WORDS = ("SERVICES", "SERVICE", "SYSTEMS", "SYSTEM", "ENTERPRISES", "AMERICA", "AMERICAS", "USA", "US",
+                      "INTERNATIONAL", "DIVISION", "OF", "THE", "AND", "ET", "AL", "BLOCKING")
 # Name keys ending in one of these (or in one and OF a place) name a local institution: the same name in two
 # states is two employers (ST JOSEPH HOSPITAL). Other names are companies', one employer across states
 # (DURHAM SCHOOL SERVICES, KAISER FOUNDATION HOSPITALS).
@@ -86,8 +90,8 @@ WORDS_NEAR_LEGAL_FORMS = ("CORPS", "STORES", "IN")
 # Sources whose names are the agencies' legal names (the union writes its own short forms and trade names).
 AGENCY_SOURCES = ("osha_inspection", "nlrb_cases", "nlrb_election_tallies", "nlrb_recent_election_results")
 
-_MENTION_COLUMNS = ("mention_id", "source_table", "legal_name_core", "legal_name_key", "dba_name_key", "store_number",
-                    "address_key", "street_number", "zip5", "city", "state")
+_MENTION_COLUMNS = ("mention_id", "source_table", "legal_name_core", "legal_name_key", "dba_name_key", "name_cut",
+                    "store_number", "address_key", "street_number", "zip5", "city", "state")
 _LINK_COLUMNS = ("mention_id", "legal_name_key", "dba_name_key", "store_number", "address_key", "street_number",
                  "zip5")
 
@@ -338,7 +342,7 @@ def _canonical_names(scratch: duckdb.DuckDBPyConnection) -> None:
         -- The trade name typed before the legal name, as one name: maps to the legal name.
         with pairs as (
             select coalesce(fixed_dba.employer_key, mentions.dba_name_key) as dba_key,
-                   fixed_legal.employer_key as legal_key, count(*) as uses
+                   fixed_legal.employer_key as legal_key, mentions.state, mentions.city, count(*) as uses
             from mentions
             join base_names using (mention_id)
             join typo_fixed_names as fixed_legal on fixed_legal.name_key = base_names.name_key
@@ -346,70 +350,203 @@ def _canonical_names(scratch: duckdb.DuckDBPyConnection) -> None:
             where mentions.dba_name_key is not null
             group by all
         ),
-        -- An agency's legal name written without d/b/a is a name of its own, even if another employer trades
-        -- under it: then the trade name alone is not mapped.
+        -- An agency's legal name written without d/b/a may be a name of its own, another employer's elsewhere.
         agency_legal_names as (
             select distinct base_names.name_key from mentions join base_names using (mention_id)
             where mentions.source_table in ({agency}) and mentions.dba_name_key is null
         ),
         candidates as (
-            select dba_key || legal_key as name_key, legal_key as employer_key, uses from pairs
+            select dba_key || legal_key as name_key, legal_key as employer_key, state, city, uses,
+                   false as agency_legal_name
+            from pairs
             union all
-            select dba_key, legal_key, uses from pairs
-            where dba_key not in (select name_key from agency_legal_names where name_key is not null)
+            select dba_key, legal_key, state, city, uses,
+                   dba_key in (select name_key from agency_legal_names where name_key is not null)
+            from pairs
+        ),
+        -- A trade name stands for its legal name in the state the two were written together; in other states
+        -- too, unless it names a local institution (Dignity Health trades as St. Mary's Medical Center in
+        -- California, not in Minnesota). A name an agency also writes as a legal name, only in the city.
+        scoped as (
+            select name_key, employer_key, state, city, uses from candidates
+            where agency_legal_name and state is not null and city is not null
+            union all
+            select name_key, employer_key, state, null, uses from candidates
+            where not agency_legal_name and state is not null
+            union all
+            select name_key, employer_key, null, null, uses from candidates
+            where not agency_legal_name and not regexp_matches(name_key, '{_institution_pattern()}')
         )
-        select name_key, first(employer_key order by uses desc, length(employer_key), employer_key) as employer_key
-        from candidates
+        select name_key, state, city,
+               first(employer_key order by uses desc, length(employer_key), employer_key) as employer_key
+        from scoped
         where name_key <> employer_key
-        group by name_key
+        group by name_key, state, city
     """)
     scratch.execute("""
         create table aliased_names as
-        select base_names.mention_id,
-               coalesce(name_aliases.employer_key, typo_fixed_names.employer_key, base_names.name_key) as employer_key
-        from base_names
-        left join typo_fixed_names on typo_fixed_names.name_key = base_names.name_key
-        left join name_aliases on name_aliases.name_key = coalesce(typo_fixed_names.employer_key, base_names.name_key)
-    """)
-    _join_cut_names(scratch)
-
-
-def _join_cut_names(scratch: duckdb.DuckDBPyConnection) -> None:
-    """Table mention_names(mention_id, employer_key): aliased_names, with a name that begins with another name of
-    the same state, both at least CUT_NAME_LENGTH long, mapped to the shortest such name. Files that cut names
-    (CATS at 30 characters: "OVERNITE TRANSPORTATION COMPAN") then meet the whole name, with or without its
-    legal form. A record without a state takes the mapping its name has in every state that has one."""
-    scratch.execute(f"""
-        create table cut_names as
-        with names as (
-            select distinct aliased_names.employer_key, mentions.state
-            from aliased_names join mentions using (mention_id)
-            where mentions.state is not null and length(aliased_names.employer_key) >= {CUT_NAME_LENGTH}
+        with named as (
+            select base_names.mention_id, mentions.state, mentions.city,
+                   coalesce(typo_fixed_names.employer_key, base_names.name_key) as name_key
+            from base_names
+            join mentions using (mention_id)
+            left join typo_fixed_names on typo_fixed_names.name_key = base_names.name_key
+        ),
+        -- A record without a state (the union's roll) takes a trade name's legal name if every state agrees.
+        stateless as (
+            select name_key, min(employer_key) as employer_key from name_aliases
+            where state is not null and city is null
+            group by name_key having count(distinct employer_key) = 1
         )
-        select longer.employer_key, longer.state,
-               first(shorter.employer_key order by length(shorter.employer_key)) as shortest_key
-        from names as longer join names as shorter
-            on shorter.state = longer.state
-            and left(shorter.employer_key, {CUT_NAME_LENGTH}) = left(longer.employer_key, {CUT_NAME_LENGTH})
-            and starts_with(longer.employer_key, shorter.employer_key)
-            and shorter.employer_key <> longer.employer_key
-        group by all
+        select named.mention_id,
+               coalesce(in_city.employer_key, in_state.employer_key, anywhere.employer_key,
+                        case when named.state is null then stateless.employer_key end, named.name_key) as employer_key
+        from named
+        left join name_aliases as in_city
+            on in_city.name_key = named.name_key and in_city.state = named.state and in_city.city = named.city
+        left join name_aliases as in_state
+            on in_state.name_key = named.name_key and in_state.state = named.state and in_state.city is null
+        left join name_aliases as anywhere on anywhere.name_key = named.name_key and anywhere.state is null
+        left join stateless on stateless.name_key = named.name_key
+    """)
+    _join_name_variants(scratch)
+
+
+def _join_name_variants(scratch: duckdb.DuckDBPyConnection) -> None:
+    """Table mention_names(mention_id, employer_key): aliased_names, with the names of one state that are one
+    employer's mapped to one of them (the most used). Two names of a state are joined when
+    - they are equal once their ends are trimmed: a last word a file cut off (name_cut: "... SUPPLY COMPA"),
+      then trailing words of _trimmed_tail_words, of the record's city or its state code ("FIRST STUDENT INC
+      COLMAR A" and "FIRST STUDENT"; "FJC SECURITY SERVICES" and "FJC SECURITY");
+    - a name cut short, trimmed, begins the other ("HARRAHS CHESTER CASINO AND RACE" and "... RACETRACK");
+    - trimmed, they are one dropped, added or swapped letter apart, at least TYPO_VARIANT_LENGTH long, whichever
+      is more used ("SECURITY COUNSULTANTS GROUP" and "SECURITY CONSULTANTS GROUP").
+    Joins chain (connected components). A record without a state takes the mapping its name has in every state
+    that has one."""
+    tail_words, cut_pieces = (", ".join(f"'{word}'" for word in sorted(words)) for words in _trimmed_tail_words())
+    scratch.execute(f"""
+        create table state_names as
+        with spelled as (
+            select aliased_names.employer_key, mentions.state, bool_or(mentions.name_cut) as name_cut,
+                   -- The name's own words when it is spelled as written (not mapped to another name).
+                   first(string_split(mentions.legal_name_core, ' ') order by mentions.mention_id)
+                       filter (where aliased_names.employer_key = mentions.legal_name_key) as words,
+                   first(string_split(coalesce(mentions.city, ''), ' ') order by mentions.mention_id) as city_words,
+                   count(*) as uses
+            from aliased_names join mentions using (mention_id)
+            where mentions.state is not null and aliased_names.employer_key is not null
+            group by aliased_names.employer_key, mentions.state
+        ),
+        uncut as (
+            select *, case when name_cut and len(words) > 1 then words[1:len(words) - 1] else words end as kept
+            from spelled
+        ),
+        trimmed as (
+            select *, coalesce(list_position(list_transform(list_reverse(kept),
+                                   lambda word: list_contains([{tail_words}], word)
+                                                or list_contains(city_words, word) or word = state
+                                                or (name_cut and (list_contains([{cut_pieces}], word)
+                                                                  or length(word) = 1))), false), 0)
+                       as first_kept_from_end
+            from uncut
+        )
+        select employer_key, state, name_cut, uses,
+               coalesce(case when first_kept_from_end > 0
+                             then array_to_string(kept[1:len(kept) - first_kept_from_end + 1], '') end,
+                        employer_key) as variant_key
+        from trimmed
+    """)
+    scratch.execute(f"""
+        create table name_edges as
+        select a.employer_key as key_a, b.employer_key as key_b, a.state
+        from state_names as a join state_names as b
+            on a.state = b.state and a.variant_key = b.variant_key and a.employer_key < b.employer_key
+        union
+        select a.employer_key, b.employer_key, a.state
+        from state_names as a join state_names as b
+            on a.state = b.state and a.name_cut
+            and left(a.variant_key, {CUT_PREFIX_LENGTH}) = left(b.employer_key, {CUT_PREFIX_LENGTH})
+            and length(a.variant_key) >= {CUT_PREFIX_LENGTH}
+            and starts_with(b.employer_key, a.variant_key) and a.employer_key <> b.employer_key
+        union
+        select a.employer_key, b.employer_key, a.state
+        from state_names as a join state_names as b
+            on a.state = b.state and a.employer_key < b.employer_key
+            and (left(a.variant_key, 6) = left(b.variant_key, 6) or right(a.variant_key, 6) = right(b.variant_key, 6))
+            and abs(length(a.variant_key) - length(b.variant_key)) <= 1
+            and least(length(a.variant_key), length(b.variant_key)) >= {TYPO_VARIANT_LENGTH}
+        where damerau_levenshtein(a.variant_key, b.variant_key) = 1
+            and (length(a.variant_key) <> length(b.variant_key)
+                 or list_sort(string_split(a.variant_key, '')) = list_sort(string_split(b.variant_key, '')))
+    """)
+    # Connected components by passing the least key along edges until nothing changes.
+    scratch.execute("create table name_components as select employer_key, state, employer_key as component "
+                    "from state_names")
+    while True:
+        changed = scratch.execute("""
+            with edges as (select key_a, key_b, state from name_edges
+                           union all select key_b, key_a, state from name_edges),
+            least_neighbour as (
+                select edges.key_a as employer_key, edges.state, min(neighbour.component) as component
+                from edges join name_components as neighbour
+                    on neighbour.employer_key = edges.key_b and neighbour.state = edges.state
+                group by all
+            )
+            update name_components set component = least_neighbour.component
+            from least_neighbour
+            where least_neighbour.employer_key = name_components.employer_key
+                and least_neighbour.state = name_components.state
+                and least_neighbour.component < name_components.component
+        """).fetchall()[0][0]
+        if not changed:
+            break
+    scratch.execute("""
+        create table variant_names as
+        with ranked as (
+            select name_components.employer_key, name_components.state, name_components.component,
+                   first(name_components.employer_key order by state_names.uses desc,
+                         length(name_components.employer_key), name_components.employer_key)
+                       over (partition by name_components.state, name_components.component) as joined_key
+            from name_components join state_names using (employer_key, state)
+        )
+        select employer_key, state, joined_key from ranked where joined_key <> employer_key
     """)
     scratch.execute("""
         create table mention_names as
         with stateless as (
-            select employer_key, min(shortest_key) as shortest_key from cut_names
-            group by employer_key having count(distinct shortest_key) = 1
+            select employer_key, min(joined_key) as joined_key from variant_names
+            group by employer_key having count(distinct joined_key) = 1
         )
         select aliased_names.mention_id,
-               coalesce(cut_names.shortest_key,
-                        case when mentions.state is null then stateless.shortest_key end,
+               coalesce(variant_names.joined_key,
+                        case when mentions.state is null then stateless.joined_key end,
                         aliased_names.employer_key) as employer_key
         from aliased_names
         join mentions using (mention_id)
-        left join cut_names on cut_names.employer_key = aliased_names.employer_key and cut_names.state = mentions.state
+        left join variant_names
+            on variant_names.employer_key = aliased_names.employer_key and variant_names.state = mentions.state
         left join stateless on stateless.employer_key = aliased_names.employer_key
     """)
+
+
+def _institution_pattern() -> str:
+    """A regular expression matching the name keys of local institutions (LOCAL_INSTITUTION_WORDS)."""
+    return f"({'|'.join(LOCAL_INSTITUTION_WORDS)})(OF[A-Z]+)?$"
+
+
+def _trimmed_tail_words() -> tuple[set[str], set[str]]:
+    """Words trimmed off the end of a name before names are compared: always GENERIC_NAME_WORDS, legal forms
+    and one-word state names (the record's own state code, its city's words and, in a name cut short, single
+    letters are added in SQL); in a name cut short also every first piece of a legal form or of D/B/A ("COMPA",
+    "CORPORATI", "D B"), which elsewhere are words of their own ("HOLIDAY IN")."""
+    import csv
+    from pathlib import Path
+
+    with (Path(__file__).with_name("us_states.csv")).open(newline="") as handle:
+        states = {row["state_name"] for row in csv.DictReader(handle) if " " not in row["state_name"]}
+    forms = (*LEGAL_FORM_WORDS, "LLC", "LP", "LLP", "PLLC", "DBA")
+    pieces = {form[:end] for form in forms for end in range(1, len(form) + 1)}
+    return set(GENERIC_NAME_WORDS) | states | set(forms), pieces
 
 
 def _strip_mistyped_legal_forms(scratch: duckdb.DuckDBPyConnection) -> None:
@@ -543,7 +680,7 @@ def _assign_employers(scratch: duckdb.DuckDBPyConnection) -> None:
 
 def _place_mentions_without_address(scratch: duckdb.DuckDBPyConnection) -> None:
     """Table mention_clusters(mention_id, workplace_id, employer_id, match_method, match_probability)."""
-    institution_words = "|".join(LOCAL_INSTITUTION_WORDS)
+
     scratch.execute("""
         create table placed as
         with unplaced as (
@@ -602,7 +739,7 @@ def _place_mentions_without_address(scratch: duckdb.DuckDBPyConnection) -> None:
         keyed as (
             select all_members.*,
                    coalesce(all_members.employer_key
-                            || case when regexp_matches(all_members.employer_key, '({institution_words})(OF[A-Z]+)?$')
+                            || case when regexp_matches(all_members.employer_key, '{_institution_pattern()}')
                                     then '|' || coalesce(all_members.state, name_states.state, '') else '' end,
                             'site:' || all_members.site_key, 'mention:' || all_members.mention_id) as employer_group
             from all_members left join name_states using (employer_key)

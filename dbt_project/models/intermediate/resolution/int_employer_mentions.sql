@@ -205,6 +205,7 @@ select
     -- The core name with spaces dropped, so MEGA-MART, MEGA MART and MEGAMART agree.
     replace(legal_name_core, ' ', '') as legal_name_key,
     replace(dba_name_core, ' ', '') as dba_name_key,
+    {{ employer_name_cut('raw_name', 'source_table') }} as name_cut,
     store_number,
     worksite_name,
     raw_address,
