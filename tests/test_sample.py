@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import unicodedata
 from pathlib import Path
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 from sklearn.metrics import roc_auc_score
 
 from shopfloor.layouts import load_registry
-from shopfloor.sample import FILE_LAYOUTS, generate, vocab
+from shopfloor.sample import FILE_LAYOUTS, generate, names, vocab
 from shopfloor.sample.contract import check_landing
 
 ALL_LAYOUTS = ("nc_2022", "nc_pre2022", "ohio")
@@ -325,3 +326,15 @@ def test_generate_replaces_its_own_files_only_and_rejects_bad_arguments(tmp_path
         generate(scale="huge", out=tmp_path)
     with pytest.raises(ValueError):
         generate(scale="small", out=tmp_path, voter_layouts=("texas",))
+
+
+def test_employer_names_carry_the_spellings_of_real_records():
+    """OSHA cuts estab_name at its width; NLRB case names now and then add an a/k/a or words after the name."""
+    rnd = random.Random(7)
+    osha = [names.osha_name("Piedmont Longleaf Regional Hospital", "Incorporated", "Piedmont Regional Medical Center",
+                            1234, rnd) for _ in range(200)]
+    assert max(map(len, osha)) == names.OSHA_NAME_WIDTH
+    nlrb = [names.nlrb_name(f"Acme {i} Foods", "Inc.", "Acme Market", "RALEIGH", rnd) for i in range(600)]
+    for spelling in (" a/k/a Acme Market", ", et al.", " (BLOCKING)", " - Raleigh", " (Raleigh)"):
+        assert any(name.endswith(spelling) or spelling in name for name in nlrb), spelling
+    assert sum("a/k/a" in name or "et al." in name or "BLOCKING" in name or "Raleigh" in name for name in nlrb) < 0.15 * 600

@@ -427,7 +427,9 @@ def _join_name_variants(scratch: duckdb.DuckDBPyConnection) -> None:
     scratch.execute(f"""
         create table state_names as
         with spelled as (
-            select aliased_names.employer_key, mentions.state, bool_or(mentions.name_cut) as name_cut,
+            -- A cut name ends in its legal name only without a trade name after it.
+            select aliased_names.employer_key, mentions.state,
+                   bool_or(mentions.name_cut and mentions.dba_name_key is null) as name_cut,
                    -- The name's own words when it is spelled as written (not mapped to another name).
                    first(string_split(mentions.legal_name_core, ' ') order by mentions.mention_id)
                        filter (where aliased_names.employer_key = mentions.legal_name_key) as words,
@@ -460,7 +462,8 @@ def _join_name_variants(scratch: duckdb.DuckDBPyConnection) -> None:
         create table name_edges as
         select a.employer_key as key_a, b.employer_key as key_b, a.state
         from state_names as a join state_names as b
-            on a.state = b.state and a.variant_key = b.variant_key and a.employer_key < b.employer_key
+            on a.state = b.state and a.employer_key <> b.employer_key
+            and (a.variant_key = b.variant_key or a.variant_key = b.employer_key)
         union
         select a.employer_key, b.employer_key, a.state
         from state_names as a join state_names as b
@@ -544,7 +547,7 @@ def _trimmed_tail_words() -> tuple[set[str], set[str]]:
 
     with (Path(__file__).with_name("us_states.csv")).open(newline="") as handle:
         states = {row["state_name"] for row in csv.DictReader(handle) if " " not in row["state_name"]}
-    forms = (*LEGAL_FORM_WORDS, "LLC", "LP", "LLP", "PLLC", "DBA")
+    forms = (*LEGAL_FORM_WORDS, "CO", "LP", "LLP", "PLLC", "DBA")
     pieces = {form[:end] for form in forms for end in range(1, len(form) + 1)}
     return set(GENERIC_NAME_WORDS) | states | set(forms), pieces
 

@@ -18,6 +18,16 @@ def typo(text: str, rnd: random.Random) -> str:
     return text[:i] + text[i + 1:]
 
 
+# Width of OSHA's estab_name ("Alphanumeric, Length:50" in the DOL data dictionary): longer names are cut.
+OSHA_NAME_WIDTH = 50
+
+
+def _real_name_rnd(name: str) -> random.Random:
+    """Draws for the spellings learned from real records (extra words, a/k/a) come from their own stream, seeded by
+    the name: the sample's other draws stay as they were."""
+    return random.Random(f"real-name spellings|{name}")
+
+
 def _abbreviate(base: str) -> str:
     for word, short in vocab.ABBREVIATIONS.items():
         base = base.replace(word, short)
@@ -38,16 +48,23 @@ def osha_name(base: str, suffix: str, dba: str, store_no: int, rnd: random.Rando
         name = f"{name} {rnd.choice(('#', 'STORE ', 'NO. ', ''))}{store_no}"
     if rnd.random() < 0.06:
         name = typo(name, rnd)
-    return name
+    return name[:OSHA_NAME_WIDTH].rstrip()
 
 
-def nlrb_name(base: str, suffix: str, dba: str, rnd: random.Random) -> str:
-    """NLRB case name: mixed case legal name, often with a d/b/a."""
+def nlrb_name(base: str, suffix: str, dba: str, city: str, rnd: random.Random) -> str:
+    """NLRB case name: mixed case legal name, often with a d/b/a; as in the real case names, now and then an a/k/a
+    or words added after the name (et al., a place, a case status)."""
     legal = rnd.choice(vocab.SUFFIX_VARIANTS[suffix]) if rnd.random() < 0.4 else suffix
     sep = "" if not legal or legal.startswith(",") else ", " if rnd.random() < 0.6 else " "
     name = f"{base}{sep}{legal}"
     if dba and rnd.random() < 0.4:
         name = f"{name} d/b/a {dba}"
+    real = _real_name_rnd(f"{name}|{city}")
+    roll = real.random()
+    if dba and roll < 0.03:
+        name = f"{name} a/k/a {dba}"
+    elif roll < 0.07:
+        name += real.choice((", et al.", " (BLOCKING)", f" - {city.title()}", f" ({city.title()})"))
     if rnd.random() < 0.15:
         name = name.upper()
     if rnd.random() < 0.03:

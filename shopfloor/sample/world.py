@@ -310,9 +310,9 @@ def build_world(scale_name: str, seed: int) -> World:
         base, suffix, dba = emp_name[e], emp_suffix[e], emp_dba[e]
         store = int(wp_store[w])
         wp_osha_names.append([names.osha_name(base, suffix, dba, store, rnd) for _ in range(3)])
-        wp_nlrb_names.append([names.nlrb_name(base, suffix, dba, rnd) for _ in range(2)])
+        city = vocab.CITIES[wp_city[w]][0]
+        wp_nlrb_names.append([names.nlrb_name(base, suffix, dba, city, rnd) for _ in range(2)])
         if wp_represented[w]:
-            city = vocab.CITIES[wp_city[w]][0]
             noun = vocab.INDUSTRIES[wp_industry[w]][5][0]
             wp_union_names.append([names.union_name(base, dba, rnd) for _ in range(3)])
             wp_worksite_names.append([names.worksite_name(city, vocab.STREET_NAMES[wp_street[w]], store, noun, rnd)
