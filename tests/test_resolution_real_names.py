@@ -21,7 +21,7 @@ from shopfloor.resolution.real_benchmark import (
 )
 
 # Measured on 2026-12-07 (docs/quality.md, "Employer matching on real names"); a change that lowers them fails.
-MIN_RECALL = 0.98
+MIN_RECALL = 0.985
 MIN_PRECISION = 0.999
 MIN_CUT_NAME_RECALL = 0.85  # CATS (names cut at 30 characters) against the FY reports
 # The pairs labelled by hand: close names of one state, equal names of two.
@@ -105,3 +105,4 @@ def test_real_words_a_letter_from_a_legal_form_are_kept():
     assert clusters["stores"][1] != clusters["acme"][1]
     assert clusters["in"][1] != clusters["holiday"][1]
     assert clusters["typo"][1] == clusters["food giant"][1]
+

@@ -458,12 +458,33 @@ def _join_name_variants(scratch: duckdb.DuckDBPyConnection) -> None:
                         employer_key) as variant_key
         from trimmed
     """)
+    # A trimmed name may be a trade name written with its legal name ("CAREPOINT MEDICAL CENTER CAREPOINT HEALTH
+    # CORP NO" cut from "... NO. 1412"): it stands for the legal name, as the whole name does.
+    scratch.execute("""
+        create or replace table state_names as
+        select state_names.* replace (coalesce(in_state.employer_key, anywhere.employer_key,
+                                               state_names.variant_key) as variant_key)
+        from state_names
+        left join name_aliases as in_state on in_state.name_key = state_names.variant_key
+            and in_state.state = state_names.state and in_state.city is null
+        left join name_aliases as anywhere on anywhere.name_key = state_names.variant_key and anywhere.state is null
+    """)
+    scratch.execute(f"""
+        create table typo_names as
+        select employer_key, state, variant_key, left(variant_key, 6) as head, right(variant_key, 6) as tail,
+               length(variant_key) as length
+        from state_names where length(variant_key) >= {TYPO_VARIANT_LENGTH}
+    """)
     scratch.execute(f"""
         create table name_edges as
+        -- Each rule is its own equality join: an OR in a join condition would compare every pair of a state.
         select a.employer_key as key_a, b.employer_key as key_b, a.state
         from state_names as a join state_names as b
-            on a.state = b.state and a.employer_key <> b.employer_key
-            and (a.variant_key = b.variant_key or a.variant_key = b.employer_key)
+            on a.state = b.state and a.variant_key = b.variant_key and a.employer_key <> b.employer_key
+        union
+        select a.employer_key, b.employer_key, a.state
+        from state_names as a join state_names as b
+            on a.state = b.state and a.variant_key = b.employer_key and a.employer_key <> b.employer_key
         union
         select a.employer_key, b.employer_key, a.state
         from state_names as a join state_names as b
@@ -472,15 +493,21 @@ def _join_name_variants(scratch: duckdb.DuckDBPyConnection) -> None:
             and length(a.variant_key) >= {CUT_PREFIX_LENGTH}
             and starts_with(b.employer_key, a.variant_key) and a.employer_key <> b.employer_key
         union
-        select a.employer_key, b.employer_key, a.state
-        from state_names as a join state_names as b
-            on a.state = b.state and a.employer_key < b.employer_key
-            and (left(a.variant_key, 6) = left(b.variant_key, 6) or right(a.variant_key, 6) = right(b.variant_key, 6))
-            and abs(length(a.variant_key) - length(b.variant_key)) <= 1
-            and least(length(a.variant_key), length(b.variant_key)) >= {TYPO_VARIANT_LENGTH}
-        where damerau_levenshtein(a.variant_key, b.variant_key) = 1
-            and (length(a.variant_key) <> length(b.variant_key)
-                 or list_sort(string_split(a.variant_key, '')) = list_sort(string_split(b.variant_key, '')))
+        select key_a, key_b, state from (
+            -- Blocked on the first or last six letters and the length (equal, or one more on the right).
+            select a.employer_key as key_a, b.employer_key as key_b, a.state, a.variant_key as variant_a,
+                   b.variant_key as variant_b
+            from typo_names as a join typo_names as b
+                on a.state = b.state and a.head = b.head and a.length in (b.length, b.length - 1)
+            union
+            select a.employer_key, b.employer_key, a.state, a.variant_key, b.variant_key
+            from typo_names as a join typo_names as b
+                on a.state = b.state and a.tail = b.tail and a.length in (b.length, b.length - 1)
+        )
+        where key_a <> key_b
+            and damerau_levenshtein(variant_a, variant_b) = 1
+            and (length(variant_a) <> length(variant_b)
+                 or list_sort(string_split(variant_a, '')) = list_sort(string_split(variant_b, '')))
     """)
     # Connected components by passing the least key along edges until nothing changes.
     scratch.execute("create table name_components as select employer_key, state, employer_key as component "
@@ -540,15 +567,15 @@ def _institution_pattern() -> str:
 def _trimmed_tail_words() -> tuple[set[str], set[str]]:
     """Words trimmed off the end of a name before names are compared: always GENERIC_NAME_WORDS, legal forms
     and one-word state names (the record's own state code, its city's words and, in a name cut short, single
-    letters are added in SQL); in a name cut short also every first piece of a legal form or of D/B/A ("COMPA",
-    "CORPORATI", "D B"), which elsewhere are words of their own ("HOLIDAY IN")."""
+    letters are added in SQL); in a name cut short also every first piece of a legal form, of D/B/A or of a
+    store number's NO ("COMPA", "CORPORATI", "D B"), which elsewhere are words of their own ("HOLIDAY IN")."""
     import csv
     from pathlib import Path
 
     with (Path(__file__).with_name("us_states.csv")).open(newline="") as handle:
         states = {row["state_name"] for row in csv.DictReader(handle) if " " not in row["state_name"]}
     forms = (*LEGAL_FORM_WORDS, "CO", "LP", "LLP", "PLLC", "DBA")
-    pieces = {form[:end] for form in forms for end in range(1, len(form) + 1)}
+    pieces = {form[:end] for form in (*forms, "NO", "NUMBER") for end in range(1, len(form) + 1)}
     return set(GENERIC_NAME_WORDS) | states | set(forms), pieces
 
 
