@@ -100,7 +100,9 @@ def section(results: list[dict], chosen_threshold: float) -> str:
         "Generated names only: the figures on real names are in \"Employer matching on real names\" below.", "",
         "What is left: most lost workplace pairs are unfair-labor-practice cases against chains with several "
         "stores in the case's city (the case names no address or store, so no workplace is guessed). Lost "
-        "employer pairs are mostly a typo seen as often as the right spelling, or a trade name seen once; "
+        "employer pairs are mostly a typo seen as often as the right spelling, a trade name seen once, or "
+        "a college or medical center whose sites the generator puts in both states (Shopfloor keys a local "
+        "institution's name by state: on real records same-named hospitals in two states are other employers); "
         "wrongly merged employers share a name, or differ by one dropped letter (CHAN / CHANG WOODWORKS).", "",
         "Ids are stable: workplace_id is 'W' and the first 12 hex digits of md5 of the smallest mention_id in the "
         "workplace, employer_id 'E' and those of the smallest mention_id of all the employer's records; splink's "
