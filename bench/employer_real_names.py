@@ -73,16 +73,10 @@ def splink_default_clusters(records: pd.DataFrame) -> pd.Series:
     return clusters.as_pandas_dataframe().set_index("record_key")["cluster_id"]
 
 
-def measure(work: Path) -> dict[str, tuple[pd.DataFrame, float]]:
-    from shopfloor.resolution.real_benchmark import (
-        link_scores,
-        read_pairs,
-        read_records,
-        same_cluster,
-        shopfloor_clusters,
-    )
+def measure(records: pd.DataFrame, work: Path) -> dict[str, tuple[pd.DataFrame, float]]:
+    from shopfloor.resolution.real_benchmark import link_scores, read_pairs, same_cluster, shopfloor_clusters
 
-    records, pairs = read_records(REAL_DATA), read_pairs()
+    pairs = read_pairs()
     results = {}
     for name, run in (("Shopfloor", lambda: same_cluster(pairs, shopfloor_clusters(records, work))),
                       ("splink, default settings", lambda: same_cluster(pairs, splink_default_clusters(records))),
@@ -154,10 +148,11 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
     logging.getLogger("splink").setLevel(logging.WARNING)
+    records = read_records(REAL_DATA)
     if args.relabel:
-        write_pairs(label_pairs(read_records(REAL_DATA)))
+        write_pairs(label_pairs(records))
     with tempfile.TemporaryDirectory(prefix="employer-real-names-") as work:
-        results = measure(Path(work))
+        results = measure(records, Path(work))
     text = section(results, read_pairs())
     print(text)
     if not args.no_docs:

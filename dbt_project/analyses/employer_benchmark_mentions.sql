@@ -19,8 +19,8 @@ select
     -- Every benchmark record is an NLRB election record: resolved as the tally file's are.
     'nlrb_election_tallies' as source_table,
     legal_name_core,
-    replace(legal_name_core, ' ', '') as legal_name_key,
-    replace(dba_name_core, ' ', '') as dba_name_key,
+    {{ employer_name_key('legal_name_core') }} as legal_name_key,
+    {{ employer_name_key('dba_name_core') }} as dba_name_key,
     name_cut,
     store_number,
     cast(null as {{ dbt.type_string() }}) as address_key,

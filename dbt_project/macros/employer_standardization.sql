@@ -148,6 +148,11 @@
     nullif(trim(upper({{ employer_expand_abbreviations(employer_strip_legal_suffix(dba)) }})), '')
 {%- endmacro %}
 
+{#- The key a core name is compared by: spaces dropped, so MEGA-MART, MEGA MART and MEGAMART agree. -#}
+{% macro employer_name_key(core) -%}
+    replace({{ core }}, ' ', '')
+{%- endmacro %}
+
 {#- Whether a raw name fills the width its file cuts names at (the CATS release cuts at 30 characters, and a cut
     that ends in a space leaves 29): at least 25 characters and within one of the longest name in `partition_by`.
     Its last word may be cut off ("OVERNITE TRANSPORTATION COMPAN"). -#}

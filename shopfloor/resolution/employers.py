@@ -34,8 +34,10 @@ mentions (see _link_sites), in slices: the work is bounded in memory at state sc
 
 from __future__ import annotations
 
+import csv
 import logging
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -87,6 +89,7 @@ LEGAL_FORM_WORDS = ("INC", "INCORPORATED", "CORP", "CORPORATION", "COMPANY", "LL
                     "PARTNERSHIP", "STORE")
 # Words a letter from a legal form that end real names (JOB CORPS, ACME STORES, HOLIDAY IN): never a typo.
 WORDS_NEAR_LEGAL_FORMS = ("CORPS", "STORES", "IN")
+US_STATES_FILE = Path(__file__).with_name("us_states.csv")
 # Sources whose names are the agencies' legal names (the union writes its own short forms and trade names).
 AGENCY_SOURCES = ("osha_inspection", "nlrb_cases", "nlrb_election_tallies", "nlrb_recent_election_results")
 
@@ -564,16 +567,18 @@ def _institution_pattern() -> str:
     return f"({'|'.join(LOCAL_INSTITUTION_WORDS)})(OF[A-Z]+)?$"
 
 
+def us_state_codes() -> dict[str, str]:
+    """State code by upper-case state name (us_states.csv: the states, DC, Puerto Rico, Guam, Virgin Islands)."""
+    with US_STATES_FILE.open(newline="") as handle:
+        return {row["state_name"]: row["state_code"] for row in csv.DictReader(handle)}
+
+
 def _trimmed_tail_words() -> tuple[set[str], set[str]]:
     """Words trimmed off the end of a name before names are compared: always GENERIC_NAME_WORDS, legal forms
     and one-word state names (the record's own state code, its city's words and, in a name cut short, single
     letters are added in SQL); in a name cut short also every first piece of a legal form, of D/B/A or of a
     store number's NO ("COMPA", "CORPORATI", "D B"), which elsewhere are words of their own ("HOLIDAY IN")."""
-    import csv
-    from pathlib import Path
-
-    with (Path(__file__).with_name("us_states.csv")).open(newline="") as handle:
-        states = {row["state_name"] for row in csv.DictReader(handle) if " " not in row["state_name"]}
+    states = {name for name in us_state_codes() if " " not in name}
     forms = (*LEGAL_FORM_WORDS, "CO", "LP", "LLP", "PLLC", "DBA")
     pieces = {form[:end] for form in (*forms, "NO", "NUMBER") for end in range(1, len(form) + 1)}
     return set(GENERIC_NAME_WORDS) | states | set(forms), pieces
@@ -710,7 +715,6 @@ def _assign_employers(scratch: duckdb.DuckDBPyConnection) -> None:
 
 def _place_mentions_without_address(scratch: duckdb.DuckDBPyConnection) -> None:
     """Table mention_clusters(mention_id, workplace_id, employer_id, match_method, match_probability)."""
-
     scratch.execute("""
         create table placed as
         with unplaced as (

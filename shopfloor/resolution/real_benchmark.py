@@ -29,19 +29,24 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
 from xml.etree import ElementTree
 
+import duckdb
 import pandas as pd
 
+from shopfloor.resolution.employers import CLUSTERS_TABLE, resolve_employers, us_state_codes
+
 PAIRS_FILE = Path(__file__).resolve().parents[2] / "bench" / "real_pairs" / "real_employer_pairs.csv"
-# Pairs of one state with similar names, drawn from CATS and the FY reports and labelled by reading them.
+# Pairs drawn from CATS and the FY reports where no rule can tell, labelled by reading them (module docstring).
 BY_HAND_FILE = PAIRS_FILE.with_name("real_employer_pairs_by_hand.csv")
-STATES_FILE = Path(__file__).with_name("us_states.csv")
 MAX_CASES_AT_ADDRESS = 10
 # Cases in more towns than this at one address are many employers sharing an office (electrical contractors of
 # six towns at their association's address): found by the hand check (docs/quality.md).
@@ -65,11 +70,6 @@ def plain_name(name: str) -> str:
     """The baseline's cleaning: lower case, punctuation out, legal forms out, single spaces."""
     text = re.sub(r"[^a-z0-9 ]+", " ", str(name).lower())
     return " ".join(LEGAL_FORMS.sub(" ", text).split())
-
-
-def _state_codes() -> dict[str, str]:
-    with STATES_FILE.open(newline="") as handle:
-        return {row["state_name"]: row["state_code"] for row in csv.DictReader(handle)}
 
 
 def _xlsx_rows(path: Path) -> Iterator[dict[str, object]]:
@@ -100,7 +100,7 @@ def _cats_rows(folder: Path) -> Iterator[dict[str, str]]:
 
 def read_records(real_data: Path) -> pd.DataFrame:
     """One record per file and case (its first row): RECORD_COLUMNS."""
-    states = _state_codes()
+    states = us_state_codes()
     rows: list[tuple] = []
     for row in _cats_rows(real_data / "nlrb_history"):
         zip5 = row["Employer_Zip"][:5]
@@ -135,13 +135,11 @@ def label_pairs(records: pd.DataFrame) -> pd.DataFrame:
     for _, group in records.groupby("case_key"):
         pairs += [(a, b, 1, "same case") for a, b in combinations(sorted(group["record_key"]), 2)]
 
-    cats = records[records["source"] == "cats"].copy()
-    addressed = cats.dropna(subset=["employer_address", "zip5", "naics_sector", "state"])
+    addressed = records[records["source"] == "cats"].dropna(subset=["employer_address", "zip5", "naics_sector", "state"])
     for _, group in addressed.groupby(["state", "employer_address", "zip5"]):
         if 1 < len(group) <= MAX_CASES_AT_ADDRESS and group["city"].str.upper().nunique() <= MAX_CITIES_AT_ADDRESS:
             for _, sector in group.groupby("naics_sector"):
                 pairs += [(a, b, 1, "same employer address") for a, b in combinations(sorted(sector["record_key"]), 2)]
-
 
     by_hand = pd.read_csv(BY_HAND_FILE, dtype={"left_key": str, "right_key": str, "same_employer": int})
     frame = pd.concat([pd.DataFrame(pairs, columns=["left_key", "right_key", "same_employer", "rule"]),
@@ -195,10 +193,6 @@ def link_scores(pairs: pd.DataFrame, linked: pd.Series) -> pd.DataFrame:
 def shopfloor_clusters(records: pd.DataFrame, work: Path) -> pd.Series:
     """Shopfloor's employer_id of each record: the records standardized by dbt's macros
     (analyses/employer_benchmark_mentions.sql), then resolved by shopfloor.resolution.employers."""
-    import duckdb
-
-    from shopfloor.resolution.employers import CLUSTERS_TABLE, resolve_employers
-
     work.mkdir(parents=True, exist_ok=True)
     compiled = _compile_analysis("employer_benchmark_mentions", work)
     with duckdb.connect(str(work / "benchmark.duckdb")) as con:
@@ -211,10 +205,6 @@ def shopfloor_clusters(records: pd.DataFrame, work: Path) -> pd.Series:
 
 
 def _compile_analysis(name: str, work: Path) -> str:
-    import os
-    import subprocess
-    import sys
-
     from shopfloor.settings import DBT_PROJECT_DIR
 
     target = work / "dbt"

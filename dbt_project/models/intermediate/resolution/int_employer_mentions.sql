@@ -202,9 +202,8 @@ select
     nullif(trim({{ employer_name_padded('raw_name') }}), '') as name_std,
     legal_name_core,
     dba_name_core,
-    -- The core name with spaces dropped, so MEGA-MART, MEGA MART and MEGAMART agree.
-    replace(legal_name_core, ' ', '') as legal_name_key,
-    replace(dba_name_core, ' ', '') as dba_name_key,
+    {{ employer_name_key('legal_name_core') }} as legal_name_key,
+    {{ employer_name_key('dba_name_core') }} as dba_name_key,
     {{ employer_name_cut('raw_name', 'source_table') }} as name_cut,
     store_number,
     worksite_name,
