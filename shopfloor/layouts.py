@@ -43,6 +43,11 @@ class Layout:
     header_row: int = 1
     dateformat: str | None = None
     wide_columns: WideColumns | None = None
+    # xlsx_sections: a row holding this cell is a section's header; sheets whose name matches skip_sheets hold none
+    section_marker: str | None = None
+    skip_sheets: str | None = None
+    # xml: the element that is one row; its child elements are the columns
+    row_tag: str | None = None
 
     def raw_name(self, header: str) -> str:
         return self.rename.get(header, snake_case(header))
@@ -76,6 +81,9 @@ def _parse(name: str, spec: dict) -> Layout:
         header_row=int(spec.get("header_row", 1)),
         dateformat=spec.get("dateformat"),
         wide_columns=WideColumns(**wide) if wide else None,
+        section_marker=spec.get("section_marker"),
+        skip_sheets=spec.get("skip_sheets"),
+        row_tag=spec.get("row_tag"),
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import duckdb
 import pytest
@@ -13,6 +15,7 @@ from shopfloor.ingest import IngestError, LayoutError, detect_layout, load_sourc
 from shopfloor.layouts import Layout, load_registry
 
 REGISTRY = load_registry()
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def fake_value(layout: Layout, header: str, row: int) -> str:
@@ -42,10 +45,33 @@ def write_layout_file(landing: Path, layout: Layout, rows: int = 3, name: str | 
     """A file in the layout (default: all its columns), in its folder, with `rows` rows of fake values."""
     header = list(columns or layout.columns) + list(extra_header or [])
     values = [[fake_value(layout, h, i) for h in header] for i in range(rows)]
-    path = landing / layout.source / (name or f"{layout.name}.{'xlsx' if layout.format == 'xlsx' else 'csv'}")
-    if layout.format == "xlsx":
+    suffix = {"xlsx": "xlsx", "xlsx_sections": "xlsx", "xml": "zip"}.get(layout.format, "csv")
+    path = landing / layout.source / (name or f"{layout.name}.{suffix}")
+    if layout.format in ("xlsx", "xlsx_sections"):
         return write_xlsx(path, header, values, header_row=layout.header_row)
+    if layout.format == "xml":
+        return write_xml_zip(path, header, values, row_tag=layout.row_tag)
     return write_delimited(path, header, values, delimiter=layout.delimiter)
+
+
+def xml_document(header: list[str], rows: list[list[str]], row_tag: str = "row") -> str:
+    """CATS's shape: a stylesheet line, then one root element holding every row on one text line."""
+    body = "".join(
+        f"<{row_tag}>" + "".join(f"<{tag}>{escape(value)}</{tag}>" for tag, value in zip(header, row)) + f"</{row_tag}>"
+        for row in rows
+    )
+    return f'<?xml-stylesheet type="text/xsl" href="x.xsl"?>\n<root xmlns:xsi="{XSI}">{body}</root>'
+
+
+def write_xml_zip(path: Path, header: list[str], rows: list[list[str]], row_tag: str = "row",
+                  document: bytes | None = None) -> Path:
+    """A zip holding one UTF-16 XML file (with its BOM) and an XSL beside it, as the NLRB publishes CATS."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{path.stem}.xml", document if document is not None
+                         else xml_document(header, rows, row_tag).encode("utf-16"))
+        archive.writestr("NLRB-FOIA.xsl", "<xsl:stylesheet/>")
+    return path
 
 
 def write_xlsx(path: Path, header: list[str], rows: list[list[object]], header_row: int = 1) -> Path:
@@ -97,7 +123,8 @@ def test_every_layout_loads_typed_with_lineage(con, landing, layout_name):
                            f"_loaded_at IS NOT NULL FROM raw.{layout.table}")
     assert lineage == [(f"{layout.source}/{path.name}", True, True, True)]
     lines = [line for (line,) in rows_of(con, f"SELECT _source_line FROM raw.{layout.table} ORDER BY 1")]
-    assert lines == [layout.header_row + 1, layout.header_row + 2, layout.header_row + 3]
+    first_line = 1 if layout.format == "xml" else layout.header_row + 1  # XML: the row element's ordinal
+    assert lines == [first_line, first_line + 1, first_line + 2]
     date_columns = [c for c in layout.raw_columns if layout.type_of(c) == "DATE"]
     if date_columns:
         assert rows_of(con, f'SELECT min("{date_columns[0]}") FROM raw.{layout.table}')[0][0] == date(2021, 3, 1)

@@ -20,7 +20,11 @@ from shopfloor.layouts import Layout, layouts_for_source
 
 from .errors import IngestError, LayoutError
 
-XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+# A legacy .xls (BIFF8) sheet holds at most 65,536 rows of 256 columns: no grid of it can pass MAX_SHEET_CELLS.
+XLS_MAX_CELLS = 65_536 * 256
+# XML files, bare or as the one XML file of a zip (shopfloor.ingest.xml).
+XML_SUFFIXES = frozenset({".xml", ".zip"})
 # A header longer than this is not a header: stop reading instead of pulling a huge file into memory.
 MAX_HEADER_BYTES = 1 << 20
 # How many column names an error message lists before summarising the rest.
@@ -50,6 +54,10 @@ CELL_WITHOUT_POSITION = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\sr\s*=)")
 
 def is_xlsx(path: Path) -> bool:
     return path.suffix.lower() in XLSX_SUFFIXES
+
+
+def is_xml(path: Path) -> bool:
+    return path.suffix.lower() in XML_SUFFIXES
 
 
 def display_name(path: Path, source: str) -> str:
@@ -98,6 +106,8 @@ def largest_grid_cells(path: Path) -> int:
 
     Every part of the zip is scanned, not just the first sheet's, so no renamed part escapes the check.
     """
+    if path.suffix.lower() == ".xls":
+        return XLS_MAX_CELLS
     # Layout detection and then the load open each file: scan it once unless it changed in between.
     stat = path.stat()
     return _largest_grid_cells(path, stat.st_size, stat.st_mtime_ns)
@@ -210,9 +220,39 @@ def read_delimited_header(path: Path, delimiter: str, quote: str) -> list[str]:
     return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter, quotechar=quote))]
 
 
+def file_format(path: Path) -> str:
+    """The family of layout formats a file can be in, from its name: xlsx, xml or delimited."""
+    if is_xlsx(path):
+        return "xlsx"
+    return "xml" if is_xml(path) else "delimited"
+
+
+def layout_family(layout: Layout) -> str:
+    return "xlsx" if layout.format == "xlsx_sections" else layout.format
+
+
+def how_read(layout: Layout) -> tuple:
+    """What decides the header a layout reads from a file: layouts that agree on it share one read."""
+    if layout.format == "xlsx":
+        return ("xlsx", layout.header_row)
+    if layout.format == "xlsx_sections":
+        return ("xlsx_sections", layout.section_marker, layout.skip_sheets)
+    if layout.format == "xml":
+        return ("xml", layout.row_tag)
+    return ("delimited", layout.delimiter, layout.quote)
+
+
 def read_header(path: Path, layout: Layout, shown_as: str) -> list[str]:
     if layout.format == "xlsx":
         return read_xlsx_header(path, layout.header_row, shown_as)
+    if layout.format == "xlsx_sections":
+        from .sections import read_first_section_header
+
+        return read_first_section_header(path, layout, shown_as)
+    if layout.format == "xml":
+        from .xml import read_xml_header
+
+        return read_xml_header(path, layout.row_tag, shown_as)
     return read_delimited_header(path, layout.delimiter, layout.quote)
 
 
@@ -299,8 +339,8 @@ def match_file(path: Path, source: str) -> HeaderMatch:
     layouts = layouts_for_source(source)
     if not layouts:
         raise LayoutError(f"{shown_as}: unknown source folder {source!r}")
-    wanted_format = "xlsx" if is_xlsx(path) else "delimited"
-    candidates = [layout for layout in layouts if layout.format == wanted_format]
+    wanted_format = file_format(path)
+    candidates = [layout for layout in layouts if layout_family(layout) == wanted_format]
     expected = ", ".join(layout.name for layout in layouts)
     if not candidates:
         raise LayoutError(
@@ -311,10 +351,9 @@ def match_file(path: Path, source: str) -> HeaderMatch:
     headers: dict[tuple, list[str]] = {}
     matches = []
     for layout in candidates:
-        how_read = (layout.header_row,) if wanted_format == "xlsx" else (layout.delimiter, layout.quote)
-        if how_read not in headers:
-            headers[how_read] = read_header(path, layout, shown_as)
-        matches.append(match_header(layout, headers[how_read]))
+        if how_read(layout) not in headers:
+            headers[how_read(layout)] = read_header(path, layout, shown_as)
+        matches.append(match_header(layout, headers[how_read(layout)]))
     matches.sort(key=lambda match: match.similarity, reverse=True)
     best = matches[0]
 

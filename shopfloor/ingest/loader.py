@@ -15,14 +15,16 @@ import duckdb
 from shopfloor.layouts import layouts_for_source, sources
 
 from .delimited import land_delimited
-from .detect import HeaderMatch, is_xlsx, match_file
+from .detect import HeaderMatch, file_format, match_file
 from .errors import IngestError, LayoutError
 from .files import FileFacts, file_facts
 from .plan import FileLoad
 from .postprocess import reject_duplicate_keys, split_wide
 from .report import FileLoadOutcome, SourceLoadReport, TableLoadReport
+from .sections import land_xlsx_sections
 from .tables import LOADS_COLUMNS, ensure_raw_schema, quote_ident, rejects_table
 from .xlsx import land_xlsx
+from .xml import land_xml
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,12 @@ def table_for_empty_file(path: Path, source: str) -> str:
 
 
 def plan_source(folder: Path, source: str, landing_dir: Path,
-                only_files: Collection[Path] | None = None) -> list[_PlannedFile]:
-    """Hash and header-check every file first, so one bad file fails the source before anything loads."""
+                only_files: Collection[Path] | None = None) -> tuple[list[_PlannedFile], list[IngestError]]:
+    """Hash and header-check every file first, so a header no layout fits fails the source before anything loads.
+
+    Returns the files to load and the errors of files that cannot be read at all (truncated, corrupt, in the wrong
+    encoding): those fail alone, and the other files still load.
+    """
     planned, errors = [], []
     wanted = None if only_files is None else {Path(path).resolve() for path in only_files}
     for path in landing_files(folder):
@@ -69,7 +75,7 @@ def plan_source(folder: Path, source: str, landing_dir: Path,
             continue
         source_file = path.relative_to(landing_dir).as_posix()
         try:
-            facts = file_facts(path, check_text=not is_xlsx(path))
+            facts = file_facts(path, file_format(path))
             if facts.size == 0:
                 planned.append(_PlannedFile(path, source_file, facts, table_for_empty_file(path, source), None))
                 continue
@@ -77,13 +83,13 @@ def plan_source(folder: Path, source: str, landing_dir: Path,
             planned.append(_PlannedFile(path, source_file, facts, match.layout.table, match))
         except IngestError as error:
             errors.append(error)
-    if errors:
+    if any(isinstance(error, LayoutError) for error in errors):
         message = "\n".join(str(error) for error in errors)
         raise (LayoutError if all(isinstance(e, LayoutError) for e in errors) else IngestError)(
             f"{source}: {len(errors)} file(s) cannot be loaded, nothing was loaded:\n{message}"
             if len(errors) > 1 else message
         )
-    return planned
+    return planned, errors
 
 
 def _now() -> datetime:
@@ -134,8 +140,9 @@ def _land_rows(con: duckdb.DuckDBPyConnection, file: FileLoad) -> tuple[int, int
         main_rows, wide_rows = split_wide(con, stage, file, fixed)
         con.execute(f"DROP TABLE {stage}")
         return main_rows, wide_rows
-    if file.layout.format == "xlsx":
-        inserted = land_xlsx(con, file, table)
+    readers = {"xlsx": land_xlsx, "xlsx_sections": land_xlsx_sections, "xml": land_xml}
+    if file.layout.format in readers:
+        inserted = readers[file.layout.format](con, file, table)
     else:
         inserted = land_delimited(con, file, table, create=False)
     return inserted - reject_duplicate_keys(con, table, file), 0
@@ -164,8 +171,9 @@ def _load_file(con: duckdb.DuckDBPyConnection, source: str, planned: _PlannedFil
         else:
             file = FileLoad(planned.path, planned.source_file, planned.match, planned.facts, load_id, started_at)
             rows, wide_rows = _land_rows(con, file)
+            # A sectioned workbook's line numbers restart on every sheet; its records name the sheet.
             rejected = con.execute(
-                f"SELECT count(DISTINCT line) FROM {file.rejects} WHERE load_id = ?", [load_id]
+                f"SELECT count(DISTINCT (line, raw_record)) FROM {file.rejects} WHERE load_id = ?", [load_id]
             ).fetchall()[0][0]
             outcome = replace(outcome, rows_loaded=rows, rows_rejected=rejected)
         _record_load(con, source, planned, outcome, started_at)
@@ -188,15 +196,17 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path,
 
     Files are found recursively (hidden files, Office lock files and `_truth` folders skipped); each one's
     layout is detected from its header and its rows land in raw.<layout table> with the lineage columns
-    _source_file (relative to landing_dir), _source_line (see shopfloor.ingest.delimited / .xlsx for what the
-    number means), _file_sha256, _load_id and _loaded_at. Rows that do not parse, and repeats of a layout key
+    _source_file (relative to landing_dir), _source_line (see shopfloor.ingest.delimited / .xlsx / .sections / .xml
+    for what the number means), _file_sha256, _load_id and _loaded_at. Rows that do not parse, and repeats of a layout key
     within a file, go to raw.<table>__rejected; every file gets a row in raw._loads.
 
-    All headers are checked before any row moves (LayoutError / IngestError names every bad file). Then each
-    file loads in its own transaction: a failure rolls that file back, is recorded in raw._loads as 'failed'
-    and raised, and every file loaded before stays. A file whose sha256 is already loaded into the same
-    table is skipped. `con` must not be inside an open transaction. With only_files, just those files of the
-    folder are checked and loaded (one partition of a source that lands in time slices).
+    All headers are checked before any row moves (a LayoutError names every file no layout fits; a file that
+    cannot be read at all fails alone and the others load). Then each
+    file loads in its own transaction: a failure rolls that file back and is recorded in raw._loads as 'failed',
+    the other files still load, and the failures are raised at the end (one IngestError naming each file). A file
+    whose sha256 is already loaded into the same table is skipped. `con` must not be inside an open transaction.
+    With only_files, just those files of the folder are checked and loaded (one partition of a source that lands in
+    time slices).
     """
     known = sources()
     if source not in known:
@@ -206,7 +216,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path,
     if not folder.is_dir():
         raise IngestError(f"{source}/: landing folder {folder} does not exist")
     tables = ensure_raw_schema(con, source)
-    planned_files = plan_source(folder, source, landing_dir, only_files)
+    planned_files, failures = plan_source(folder, source, landing_dir, only_files)
     report = SourceLoadReport(source=source, tables={table: TableLoadReport(table) for table in tables})
     wide_tables = {
         layout.table: layout.wide_columns.table for layout in layouts_for_source(source) if layout.wide_columns
@@ -228,7 +238,13 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path,
             log.info("%s file %d/%d: raw.%s already holds this file's content, skipped",
                      source, number, len(planned_files), planned.table)
             continue
-        outcome, wide_rows = _load_file(con, source, planned)
+        try:
+            outcome, wide_rows = _load_file(con, source, planned)
+        except IngestError as error:
+            failures.append(error)
+            log.error("%s file %d/%d failed and was rolled back; the other files go on loading",
+                      source, number, len(planned_files))
+            continue
         report.files.append(outcome)
         table_report.files_loaded += 1
         table_report.rows_loaded += outcome.rows_loaded
@@ -244,6 +260,12 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path,
             f"SELECT count(*) FROM raw.{quote_ident(table)}"
         ).fetchall()[0][0]
         table_report.rejected_total = con.execute(
-            f"SELECT count(*) FROM (SELECT DISTINCT load_id, line FROM raw.{quote_ident(rejects_table(table))})"
+            f"SELECT count(*) FROM (SELECT DISTINCT load_id, line, raw_record "
+            f"FROM raw.{quote_ident(rejects_table(table))})"
         ).fetchall()[0][0]
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        raise IngestError(f"{source}: {len(failures)} file(s) could not be loaded; the other files "
+                          "loaded:\n" + "\n".join(str(error) for error in failures))
     return report

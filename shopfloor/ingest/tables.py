@@ -25,6 +25,12 @@ REJECT_COLUMNS = {
     "rejected_at": "TIMESTAMP",
 }
 
+# Where a row of a sectioned workbook (format xlsx_sections) sat: its sheet and its section's header row.
+SECTION_COLUMNS = {
+    "_sheet_name": "VARCHAR",
+    "_section_header_line": "BIGINT",
+}
+
 LOADS_COLUMNS = {
     "load_id": "VARCHAR",
     "source": "VARCHAR",
@@ -81,6 +87,8 @@ def source_tables(source: str) -> dict[str, dict[str, str]]:
                     f"layout {layout.name}: raw.{layout.table}.{column} is {wanted} here but "
                     f"{columns[column]} in another layout of that table"
                 )
+        if layout.format == "xlsx_sections":
+            columns.update(SECTION_COLUMNS)
         if layout.wide_columns:
             tables[layout.wide_columns.table] = wide_table_columns(layout)
     return tables

@@ -114,7 +114,7 @@ def land_xlsx(con: duckdb.DuckDBPyConnection, file: FileLoad, relation: str) -> 
     columns = file.file_columns()
     converters = [(name, *column_converter(kind, layout.dateformat)) for name, kind in columns.items()]
     width = len(converters)
-    batch = _Batch(con, file, relation, converters)
+    batch = RowBatch(con, file, relation, converters)
     workbook = open_workbook(file.path, file.source_file)
     try:
         sheet = first_sheet(workbook, file.source_file)
@@ -141,7 +141,7 @@ def land_xlsx(con: duckdb.DuckDBPyConnection, file: FileLoad, relation: str) -> 
     return batch.inserted
 
 
-class _Batch:
+class RowBatch:
     """Rows and rejects waiting to go to DuckDB as one Arrow table each."""
 
     def __init__(self, con, file: FileLoad, relation: str, converters) -> None:

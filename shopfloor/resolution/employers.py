@@ -37,7 +37,6 @@ from __future__ import annotations
 import csv
 import logging
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import duckdb
 
@@ -49,6 +48,7 @@ from shopfloor.resolution.scratch import (
     prediction_chunks,
     scratch_database,
 )
+from shopfloor.settings import DBT_PROJECT_DIR
 
 MENTIONS_TABLE = "intermediate.int_employer_mentions"
 CLUSTERS_SCHEMA = "resolution"
@@ -89,7 +89,8 @@ LEGAL_FORM_WORDS = ("INC", "INCORPORATED", "CORP", "CORPORATION", "COMPANY", "LL
                     "PARTNERSHIP", "STORE")
 # Words a letter from a legal form that end real names (JOB CORPS, ACME STORES, HOLIDAY IN): never a typo.
 WORDS_NEAR_LEGAL_FORMS = ("CORPS", "STORES", "IN")
-US_STATES_FILE = Path(__file__).with_name("us_states.csv")
+# One list of states for Python and dbt: the dbt seed us_states.
+US_STATES_FILE = DBT_PROJECT_DIR / "seeds" / "reference" / "us_states.csv"
 # Sources whose names are the agencies' legal names (the union writes its own short forms and trade names).
 AGENCY_SOURCES = ("osha_inspection", "nlrb_cases", "nlrb_election_tallies", "nlrb_recent_election_results")
 

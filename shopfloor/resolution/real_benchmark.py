@@ -29,10 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from itertools import combinations
@@ -42,6 +39,7 @@ from xml.etree import ElementTree
 import duckdb
 import pandas as pd
 
+from shopfloor.dbt_cli import compile_analysis
 from shopfloor.resolution.employers import CLUSTERS_TABLE, resolve_employers, us_state_codes
 
 PAIRS_FILE = Path(__file__).resolve().parents[2] / "bench" / "real_pairs" / "real_employer_pairs.csv"
@@ -194,7 +192,7 @@ def shopfloor_clusters(records: pd.DataFrame, work: Path) -> pd.Series:
     """Shopfloor's employer_id of each record: the records standardized by dbt's macros
     (analyses/employer_benchmark_mentions.sql), then resolved by shopfloor.resolution.employers."""
     work.mkdir(parents=True, exist_ok=True)
-    compiled = _compile_analysis("employer_benchmark_mentions", work)
+    compiled = compile_analysis("employer_benchmark_mentions", work / "benchmark.duckdb", work / "dbt")
     with duckdb.connect(str(work / "benchmark.duckdb")) as con:
         con.register("benchmark_records", records)
         con.execute("create or replace table employer_benchmark_records as select * from benchmark_records")
@@ -203,16 +201,3 @@ def shopfloor_clusters(records: pd.DataFrame, work: Path) -> pd.Series:
         clusters = con.execute(f"select mention_id, employer_id from {CLUSTERS_TABLE}").df()
     return clusters.set_index("mention_id")["employer_id"]
 
-
-def _compile_analysis(name: str, work: Path) -> str:
-    from shopfloor.settings import DBT_PROJECT_DIR
-
-    target = work / "dbt"
-    subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "compile", "--quiet", "--select", name,
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(target / "target"), "--log-path", str(target / "logs")],
-        env={**os.environ, "DO_NOT_TRACK": "1", "SHOPFLOOR_WAREHOUSE": str(target / "compile.duckdb")},
-        capture_output=True, text=True, check=True,
-    )
-    return next((target / "target" / "compiled").rglob(f"{name}.sql")).read_text()
