@@ -91,7 +91,7 @@ def markdown(counts: HistoryCounts) -> str:
     year_table = _table(years, {
         "election_fiscal_year": "election FY", "elections": "elections", "from_cats": "CATS",
         "from_fy_report": "FY report", "from_nlrb_tallies": "2017-21 tallies", "marked_won_and_lost": "won and lost",
-        "union_won_share": "union won", "certified_share": "certified",
+        "union_won_share": "union won", "certified_share": "certified", "union_affiliation_share": "affiliation known",
     })
     reject_lines = ("\n".join(f"- {row.source_file}: {row.rows} rows, {row.reason}" for row in counts.rejects.itertuples())
                     or "None: every row of every file landed.")

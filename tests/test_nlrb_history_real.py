@@ -4,8 +4,10 @@ tables in docs/nlrb_history.md."""
 
 from __future__ import annotations
 
+import csv
 import re
 import zipfile
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -17,6 +19,7 @@ from shopfloor import nlrb_history
 
 pytestmark = needs_real_data
 CASE_NUMBER = re.compile(r"^\d{2}-[A-Z]{2}-\d+$")
+HAND_CHECK = Path(__file__).resolve().parents[1] / "bench" / "union_names" / "union_names_by_hand.csv"
 # '<row>' as the CATS files write it: UTF-16, little-endian.
 CATS_ROW_TAG = "<row>".encode("utf-16-le")
 
@@ -120,3 +123,30 @@ def test_rows_marked_won_and_lost_are_kept_flagged_and_decided_by_the_closing(nl
     assert query(warehouse, "select closed_reason, union_won, count(*) from marts.fct_nlrb_election_outcomes "
                             "where is_marked_won_and_lost group by all order by 1") == [
         ("Certific. of Representative", True, 22), ("Certification of Results", False, 9)]
+
+
+def test_union_names_agree_with_the_hand_check(nlrb_history_warehouse):
+    """59 real names drawn at random and labelled by reading them (bench/union_names/); '' is an independent union."""
+    warehouse, _, _ = nlrb_history_warehouse
+    with HAND_CHECK.open(newline="") as handle:
+        labelled = list(csv.DictReader(handle))
+    found = dict(query(warehouse, "select union_name, coalesce(affiliation, '') from intermediate.int_union_names"))
+    wrong = [(row["union_name"], found[row["union_name"]]) for row in labelled
+             if found[row["union_name"]] not in row["affiliation"].split("|")]
+    assert len(labelled) == 59 and len(wrong) <= 2, wrong
+
+
+@pytest.mark.parametrize(("name", "affiliation", "designation"), [
+    ("INTERNATIONAL BROTHERHOOD OF TEAMSTERS, LOCAL 633", "IBT", "633"),
+    ("SERVICE EMPLOYEES INTERNATIONAL UNION, LOCAL NO. 509", "SEIU", "509"),
+    ("Local 32BJ - SEIU", "SEIU", "32BJ"),
+    ("Local 116, RWDSU, UFCW", "RWDSU", "116"),
+    ("International Association of Machinists and Aerospace Workers, Local Lodge 568", "IAM", "568"),
+    ("National Organization of Legal Services Workers/ United Auto Workers Local 2320", "UAW", "2320"),
+    ("Maine State Nurses Association", None, None),
+])
+def test_one_union_spelled_many_ways_is_one_affiliation_and_local(nlrb_history_warehouse, name, affiliation,
+                                                                   designation):
+    warehouse, _, _ = nlrb_history_warehouse
+    assert query(warehouse, "select affiliation, designation from intermediate.int_union_names "
+                            f"where union_name = '{name}'") == [(affiliation, designation)]

@@ -41,12 +41,21 @@ chosen as (
 
 labelled as (
     select
-        *,
+        chosen.*,
+        union_1.affiliation as union_1_affiliation,
+        union_1.designation as union_1_designation,
+        union_2.affiliation as union_2_affiliation,
+        union_2.designation as union_2_designation,
+        union_3.affiliation as union_3_affiliation,
+        union_3.designation as union_3_designation,
         -- Deauthorization (UD) votes and other case types elect no representative: no outcome.
         case
             when case_type_code in ('RC', 'RD', 'RM') then {{ nlrb_certified_union_won('closing') }}
         end as certified_union_won
     from chosen
+    left join {{ ref('int_union_names') }} as union_1 on chosen.union_1_name = union_1.union_name
+    left join {{ ref('int_union_names') }} as union_2 on chosen.union_2_name = union_2.union_name
+    left join {{ ref('int_union_names') }} as union_3 on chosen.union_3_name = union_3.union_name
 )
 
 select
@@ -72,8 +81,14 @@ select
     votes_against,
     unions_on_ballot,
     union_1_name,
+    union_1_affiliation,
+    union_1_designation,
     union_2_name,
+    union_2_affiliation,
+    union_2_designation,
     union_3_name,
+    union_3_affiliation,
+    union_3_designation,
     union_to_certify,
     certified_union_won,
     tally_union_won,
