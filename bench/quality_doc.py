@@ -3,10 +3,7 @@ docs/quality.md, each script owning one '## ' section."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 QUALITY_DOC = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
@@ -29,21 +26,12 @@ def prepare_warehouse(landing: Path, warehouse: Path, dbt_artifacts: Path, sourc
     """Load `sources` from landing into a fresh warehouse and dbt-build `model` with everything upstream of it."""
     import duckdb
 
+    from shopfloor.dbt_cli import run_dbt
     from shopfloor.ingest import load_source
-    from shopfloor.settings import DBT_PROJECT_DIR
 
     warehouse.unlink(missing_ok=True)
     with duckdb.connect(str(warehouse)) as con:
         for source in sources:
             load_source(con, source, landing)
     # cautious: leave out tests that also need models not built here (e.g. voter history).
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "build", "--select", f"+{model}",
-         "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(dbt_artifacts / "target"),
-         "--log-path", str(dbt_artifacts / "logs")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "SHOPFLOOR_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"},
-        capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt build failed:\n{result.stdout[-4000:]}")
+    run_dbt(["build", "--select", f"+{model}", "--indirect-selection", "cautious"], warehouse, dbt_artifacts)

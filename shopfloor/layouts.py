@@ -64,7 +64,14 @@ class Layout:
         return self.types.get(raw_column, "VARCHAR")
 
 
+# Fields a format cannot be read without.
+FORMAT_FIELDS = {"xlsx_sections": "section_marker", "xml": "row_tag"}
+
+
 def _parse(name: str, spec: dict) -> Layout:
+    needed = FORMAT_FIELDS.get(spec["format"])
+    if needed and not spec.get(needed):
+        raise ValueError(f"layout {name!r}: format {spec['format']} needs {needed}")
     wide = spec.get("wide_columns")
     return Layout(
         name=name,

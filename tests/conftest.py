@@ -26,6 +26,21 @@ class SampleEnv:
     analysis_run_succeeded: bool
 
 
+@pytest.fixture
+def con(tmp_path: Path):
+    """A fresh DuckDB warehouse of the test's own, for the raw loader's tests (some modules define their own)."""
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+        yield connection
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    """The test's landing folder (not created: write_layout_file and the like make its source folders)."""
+    return tmp_path / "landing"
+
+
 # tryfirst: pytest-xdist reads the xdist_group marks in a hook of its own.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

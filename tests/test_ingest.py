@@ -89,17 +89,6 @@ def write_xlsx(path: Path, header: list[str], rows: list[list[object]], header_r
     return path
 
 
-@pytest.fixture
-def con(tmp_path: Path):
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
-        yield connection
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    return tmp_path / "landing"
-
-
 def rows_of(con, sql: str, params=None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
 

@@ -9,11 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_ingest import XSI, con, landing, rows_of, write_xml_zip, xml_document
+from test_ingest import XSI, rows_of, write_xml_zip, xml_document
 
 from shopfloor.ingest import IngestError, load_source
-
-__all__ = ["con", "landing"]  # fixtures shared with test_ingest
 
 ONE_UNION = ["Region", "Case Number", "Case ID", "Case Name", "Case Type", "Dispute Unit City", "Dispute Unit State",
              "Election Held Date", "Num Eligible Voters", "Valid Votes Against", "Votes for Labor Org 1",
@@ -179,6 +177,19 @@ def test_cats_rows_with_a_bad_value_or_an_unknown_field_are_rejected_with_reason
         (1, "num_votes_for", "CAST: could not convert 'eighty' to INTEGER"),
         (2, "Agent", "UNKNOWN FIELD: <Agent> is no column of layout nlrb_cats_r_cases"),
     ]
+
+
+def test_a_cats_row_naming_a_field_twice_is_rejected_not_overwritten(con, landing):
+    """The first row is the header: a field twice there fails the file as a duplicated column."""
+    rows = [cats_row("01-RC-1"), cats_row("01-RC-2")]
+    document = xml_document(CATS_TAGS, rows).replace("<MultiUnion>N</MultiUnion></row></root>",
+                                                      "<MultiUnion>N</MultiUnion><Num_Votes_For>12</Num_Votes_For></row></root>")
+    write_xml_zip(landing / "nlrb" / "cats.zip", CATS_TAGS, rows, document=document.encode("utf-16"))
+
+    load_source(con, "nlrb", landing)
+
+    assert rows_of(con, "SELECT line, reason FROM raw.nlrb_cats_r_cases__rejected") == [
+        (2, "DUPLICATED FIELD: a child element appears twice in the row")]
 
 
 @pytest.mark.parametrize(("document", "reason"), [

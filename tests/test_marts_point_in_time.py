@@ -7,10 +7,7 @@ targeting marts with their dbt tests (as of the sample world's last day). Leakag
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +15,9 @@ import duckdb
 import pytest
 from work_folder import builds_warehouse
 
+from shopfloor.dbt_cli import run_dbt
 from shopfloor.sample.world import LAST_DAY
-from shopfloor.settings import DBT_PROJECT_DIR
 
-DBT = Path(sys.executable).parent / "dbt"
 TARGETING = ["path:models/intermediate/features", "path:models/marts/targeting"]
 DEFAULT_AS_OF = LAST_DAY.isoformat()
 EARLIER_AS_OF = "2019-01-01"
@@ -49,14 +45,10 @@ class TargetingSample:
     artifacts: Path
 
 
-def run_dbt(args: list[str], warehouse: Path, artifacts: Path) -> None:
+def build_as_of(args: list[str], warehouse: Path, artifacts: Path) -> None:
     """dbt as the run calls it: as of the sample world's last day unless `args` name another date."""
     as_of = [] if "--vars" in args else ["--vars", f"{{as_of_date: '{DEFAULT_AS_OF}'}}"]
-    result = subprocess.run(
-        [str(DBT), *args, *as_of, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(artifacts / "target"), "--log-path", str(artifacts / "logs")],
-        capture_output=True, text=True, env={**os.environ, "DO_NOT_TRACK": "1", "SHOPFLOOR_WAREHOUSE": str(warehouse)},
-    )
+    result = run_dbt([*args, *as_of], warehouse, artifacts, check=False)
     assert result.returncode == 0, result.stdout[-4000:]
 
 
@@ -85,13 +77,13 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> TargetingSample:
         for source in ("voter_files", "membership", "grievances", "osha", "nlrb", "contacts"):
             load_source(con, source, landing)
     # Upstream models and seeds only: their tests belong to other suites.
-    run_dbt(["build", "--exclude", "tag:after_resolution", "--resource-type", "model", "--resource-type", "seed"],
+    build_as_of(["build", "--exclude", "tag:after_resolution", "--resource-type", "model", "--resource-type", "seed"],
             warehouse, root)
     with duckdb.connect(str(warehouse)) as con:
         resolve_employers(con)
         link_workers_to_voters(con)
-    run_dbt(["run", "--select", "tag:after_resolution", "--exclude", *TARGETING], warehouse, root)
-    run_dbt(["build", "--select", *TARGETING, "--indirect-selection", "cautious"], warehouse, root)
+    build_as_of(["run", "--select", "tag:after_resolution", "--exclude", *TARGETING], warehouse, root)
+    build_as_of(["build", "--select", *TARGETING, "--indirect-selection", "cautious"], warehouse, root)
     return TargetingSample(landing=landing, warehouse=warehouse, artifacts=root)
 
 
@@ -104,7 +96,7 @@ def rebuilt_marts(sample: TargetingSample, copy: Path, as_of: str, cut_inputs: b
             for table, date_column in DATED_INPUTS.items():
                 deleted = con.execute(f"delete from {table} where {date_column} >= date '{as_of}'").fetchone()[0]
                 assert deleted > 0, f"{table}: nothing dated on or after {as_of}, so the test would prove nothing"
-    run_dbt(["run", "--select", "mart_workplaces", "mart_workers", "--vars", f"{{as_of_date: '{as_of}'}}"],
+    build_as_of(["run", "--select", "mart_workplaces", "mart_workers", "--vars", f"{{as_of_date: '{as_of}'}}"],
             copy, sample.artifacts)
     # mart_workers has a row per member on the roll; cutting the roll drops members who joined later. Its
     # organizing contacts are those first contacted before the as-of date, whatever was cut.

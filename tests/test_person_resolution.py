@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +16,9 @@ import duckdb
 import pytest
 from work_folder import builds_warehouse
 
+from shopfloor.dbt_cli import run_dbt
 from shopfloor.settings import DBT_PROJECT_DIR
 
-DBT = Path(sys.executable).parent / "dbt"
 NICKNAMES_SEED = DBT_PROJECT_DIR / "seeds" / "resolution" / "nicknames.csv"
 
 
@@ -31,15 +28,6 @@ class LinkedSample:
     warehouse: Path
     dbt_artifacts: Path
     summary: object
-
-
-def run_dbt(args: list[str], warehouse: Path, artifacts: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SHOPFLOOR_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
-    return subprocess.run(
-        [str(DBT), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(artifacts / "target"), "--log-path", str(artifacts / "logs")],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +45,7 @@ def linked_sample(tmp_path_factory: pytest.TempPathFactory) -> LinkedSample:
             load_source(con, source, landing)
     # cautious: skip tests that also need models not built here (voter history).
     result = run_dbt(["build", "--select", "+int_person_mentions", "--indirect-selection", "cautious"],
-                     warehouse, root)
+                     warehouse, root, check=False, timeout=300)
     assert result.returncode == 0, result.stdout[-4000:]
     with duckdb.connect(str(warehouse)) as con:
         summary = link_workers_to_voters(con)
@@ -90,7 +78,7 @@ def test_name_and_address_macros_standardize(linked_sample):
     ])
     # The fixture's artifacts folder: dbt re-parses only what changed since its build.
     result = run_dbt(["show", "--inline", f"select {select}", "--output", "json", "--quiet"],
-                     linked_sample.warehouse, linked_sample.dbt_artifacts)
+                     linked_sample.warehouse, linked_sample.dbt_artifacts, check=False, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:]
     row = json.loads(result.stdout)["show"][0]
     assert row == {"hyphenated": "MUNOZ OBRIEN", "blank": None, "house": "12", "padded": "NEW ST",

@@ -90,15 +90,20 @@ def first_sheet(workbook: CalamineWorkbook, shown_as: str) -> CalamineSheet:
     if not workbook.sheet_names:
         raise IngestError(f"{shown_as}: the workbook has no sheet")
     try:
-        cells = largest_grid_cells(Path(workbook.path))
-        if cells > MAX_SHEET_CELLS:
-            raise IngestError(
-                f"{shown_as}: a sheet spans {cells:,} cells from its first to its last used cell, more than the "
-                f"{MAX_SHEET_CELLS:,} the loader holds in memory"
-            )
+        refuse_oversized_grid(Path(workbook.path), shown_as)
         return workbook.get_sheet_by_index(0)
     except CORRUPT_XLSX_ERRORS as error:
         raise corrupt_workbook(shown_as, error) from None
+
+
+def refuse_oversized_grid(path: Path, shown_as: str) -> None:
+    """An IngestError before calamine builds a sheet's grid, if any sheet's would pass MAX_SHEET_CELLS."""
+    cells = largest_grid_cells(path)
+    if cells > MAX_SHEET_CELLS:
+        raise IngestError(
+            f"{shown_as}: a sheet spans {cells:,} cells from its first to its last used cell, more than the "
+            f"{MAX_SHEET_CELLS:,} the loader holds in memory"
+        )
 
 
 def largest_grid_cells(path: Path) -> int:

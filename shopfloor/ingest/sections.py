@@ -26,11 +26,10 @@ from shopfloor.layouts import Layout
 
 from .detect import (
     CORRUPT_XLSX_ERRORS,
-    MAX_SHEET_CELLS,
     corrupt_workbook,
-    largest_grid_cells,
     match_header,
     open_workbook,
+    refuse_oversized_grid,
     sheet_rows,
     xlsx_cell_text,
 )
@@ -45,10 +44,7 @@ def section_sheets(path: Path, layout: Layout, shown_as: str) -> Iterator[tuple[
     """(name, cells) of each sheet that holds sections, in workbook order."""
     workbook = open_workbook(path, shown_as)
     try:
-        cells = largest_grid_cells(path)
-        if cells > MAX_SHEET_CELLS:
-            raise IngestError(f"{shown_as}: a sheet spans {cells:,} cells from its first to its last used cell, "
-                              f"more than the {MAX_SHEET_CELLS:,} the loader holds in memory")
+        refuse_oversized_grid(path, shown_as)
         skip = re.compile(layout.skip_sheets) if layout.skip_sheets else None
         for index, name in enumerate(workbook.sheet_names):
             if skip is None or not skip.search(name):
@@ -121,7 +117,7 @@ def land_xlsx_sections(con: duckdb.DuckDBPyConnection, file: FileLoad, relation:
                 batch.add(line, [*values, sheet_name, header_line])
         if sections == 0:
             raise IngestError(f"{place}: no section header (no row holds a {layout.section_marker!r} cell), so no "
-                              f"row of the sheet can be read; a sheet without elections needs skip_sheets")
+                              f"row of the sheet can be read; a sheet that holds none must match the layout's skip_sheets")
     batch.flush()
     return batch.inserted
 

@@ -49,8 +49,8 @@ def open_xml(path: Path, shown_as: str) -> Iterator[BinaryIO]:
             yield stream
 
 
-def xml_rows(stream: BinaryIO, row_tag: str, shown_as: str) -> Iterator[tuple[int, dict[str, str | None]]]:
-    """(ordinal, {child tag: text or None}) for each row element, in file order."""
+def xml_rows(stream: BinaryIO, row_tag: str, shown_as: str) -> Iterator[tuple[int, list[tuple[str, str | None]]]]:
+    """(ordinal, [(child tag, text or None), ...]) for each row element, in file order."""
     ordinal = 0
     root = None
     try:
@@ -59,16 +59,16 @@ def xml_rows(stream: BinaryIO, row_tag: str, shown_as: str) -> Iterator[tuple[in
                 root = element
             if event == "end" and element.tag == row_tag:
                 ordinal += 1
-                yield ordinal, {
-                    child.tag: None if child.get(NIL_ATTRIBUTE) == "true" or is_blank(child.text) else child.text
+                yield ordinal, [
+                    (child.tag, None if child.get(NIL_ATTRIBUTE) == "true" or is_blank(child.text) else child.text)
                     for child in element
-                }
+                ]
                 root.clear()  # rows already handed on are dropped, so memory stays flat
     except ElementTree.ParseError as error:
         line, column = error.position
         raise IngestError(
             f"{shown_as}: not well-formed XML at line {line}, column {column}, after row {ordinal} "
-            f"({error.msg.split(':')[0]}): a truncated file, or one not in the encoding it declares"
+            f"({error.msg.split(':')[0]}): a truncated file, one not in the encoding it declares, or broken markup"
         ) from None
     except CORRUPT_ZIP_ERRORS as error:
         raise IngestError(f"{shown_as}: the zip is damaged after row {ordinal} ({error})") from None
@@ -78,18 +78,19 @@ def read_xml_header(path: Path, row_tag: str, shown_as: str) -> list[str]:
     """The child tags of the first row element, in order: the file's columns."""
     with open_xml(path, shown_as) as stream:
         for _, row in xml_rows(stream, row_tag, shown_as):
-            return list(row)
+            return [tag for tag, _ in row]
     return []
 
 
 def land_xml(con: duckdb.DuckDBPyConnection, file: FileLoad, relation: str) -> int:
-    """Insert every row element into relation; reject rows with unconvertible values or unknown child elements."""
+    """Insert every row element into relation; reject rows with unconvertible values, unknown or repeated fields."""
     layout = file.layout
     by_tag = {header: layout.raw_name(header) for header in layout.columns}
     converters = [(name, *column_converter(layout.type_of(name), layout.dateformat)) for name in by_tag.values()]
     batch = RowBatch(con, file, relation, converters)
     with open_xml(file.path, file.source_file) as stream:
-        for ordinal, row in xml_rows(stream, layout.row_tag, file.source_file):
+        for ordinal, fields in xml_rows(stream, layout.row_tag, file.source_file):
+            row = dict(fields)
             values, problems = [], []
             for header, (name, convert, _) in zip(by_tag, converters, strict=True):
                 value = row.get(header)
@@ -99,8 +100,10 @@ def land_xml(con: duckdb.DuckDBPyConnection, file: FileLoad, relation: str) -> i
                     problems.append((name, f"CAST: {error}"))
             problems += [(tag, f"UNKNOWN FIELD: <{tag}> is no column of layout {layout.name}")
                          for tag in row if tag not in by_tag]
+            if len(row) < len(fields):
+                problems.append((None, "DUPLICATED FIELD: a child element appears twice in the row"))
             if problems:
-                batch.reject(ordinal, problems, [f"{tag}={value or ''}" for tag, value in row.items()])
+                batch.reject(ordinal, problems, [f"{tag}={value or ''}" for tag, value in fields])
             else:
                 batch.add(ordinal, values)
     batch.flush()

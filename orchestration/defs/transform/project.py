@@ -14,24 +14,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from shopfloor.dbt_cli import DBT_EXECUTABLE, DBT_TRACKING_OFF
 from shopfloor.settings import DBT_PROJECT_DIR
-
-# The dbt of the Python environment running Dagster, whatever PATH says (the venv's bin is often not on it).
-DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
 
 # Files whose change alters the manifest (target/, logs/ and dbt_packages/ are outputs).
 _PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests")
 
 shopfloor_dbt = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-# dagster-dbt already sets DBT_SEND_ANONYMOUS_USAGE_STATS for the runs; the parse below goes around it.
-DBT_TRACKING_OFF = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
 def _newest_input_mtime(project_dir: Path) -> float:
@@ -64,6 +58,7 @@ def ensure_manifest(project: DbtProject = shopfloor_dbt) -> Path:
         result = subprocess.run(
             [str(DBT_EXECUTABLE), "parse", "--quiet", "--project-dir", str(project.project_dir),
              "--profiles-dir", str(project.profiles_dir), "--target-path", scratch, "--log-path", scratch],
+            # dagster-dbt turns tracking off for the runs; this parse goes around it.
             cwd=project.project_dir, env={**os.environ, **DBT_TRACKING_OFF}, capture_output=True, text=True,
         )
         if result.returncode != 0:
