@@ -19,7 +19,7 @@ from shopfloor.ingest.report import SourceLoadReport
 
 REAL_FOLDERS = ("nlrb_history", "nlrb")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "nlrb_history.md"
-MODELS = "+fct_nlrb_election_outcomes"
+MODELS = "+mart_nlrb_win_features"
 # The generated tables sit between these markers in DOC; the prose around them is written by hand.
 BEGIN, END = "<!-- nlrb-history-counts:begin -->", "<!-- nlrb-history-counts:end -->"
 

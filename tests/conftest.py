@@ -41,20 +41,38 @@ def landing(tmp_path: Path) -> Path:
     return tmp_path / "landing"
 
 
+# The session-scoped warehouses: the sample's, and the real NLRB history's (several modules read each).
+SESSION_WAREHOUSES = ("sample_env", "nlrb_history_warehouse")
+
+
+@pytest.fixture(scope="session")
+@builds_warehouse
+def nlrb_history_warehouse(tmp_path_factory: pytest.TempPathFactory):
+    """Every real NLRB file loaded and built up to the win model's features: (warehouse, load report, counts)."""
+    from real_data import REAL_DATA
+
+    from shopfloor import nlrb_history
+
+    work = tmp_path_factory.mktemp("nlrb_history")
+    warehouse, report = nlrb_history.build(REAL_DATA, work)
+    return warehouse, report, nlrb_history.count(warehouse, report, work)
+
+
 # tryfirst: pytest-xdist reads the xdist_group marks in a hook of its own.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test that uses, directly or through another fixture, a fixture declared with @builds_warehouse is
     marked `warehouse`, so `make check` can leave them all out.
 
-    Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) the tests on the session's sample warehouse share
+    Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) the tests on one of the session's warehouses share
     one worker, which builds it once, and every other module keeps to one worker, so its module fixtures are built
     once too."""
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         if WAREHOUSE_FIXTURES & used:
             item.add_marker(pytest.mark.warehouse)
-        item.add_marker(pytest.mark.xdist_group("sample_env" if "sample_env" in used else item.module.__name__))
+        shared = next((name for name in SESSION_WAREHOUSES if name in used), None)
+        item.add_marker(pytest.mark.xdist_group(shared or item.module.__name__))
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 from real_data import REAL_DATA, needs_real_data
-from work_folder import builds_warehouse
 
 from shopfloor import nlrb_history
 
@@ -22,14 +21,6 @@ CASE_NUMBER = re.compile(r"^\d{2}-[A-Z]{2}-\d+$")
 HAND_CHECK = Path(__file__).resolve().parents[1] / "bench" / "union_names" / "union_names_by_hand.csv"
 # '<row>' as the CATS files write it: UTF-16, little-endian.
 CATS_ROW_TAG = "<row>".encode("utf-16-le")
-
-
-@pytest.fixture(scope="module")
-@builds_warehouse
-def nlrb_history_warehouse(tmp_path_factory):
-    work = tmp_path_factory.mktemp("nlrb_history")
-    warehouse, report = nlrb_history.build(REAL_DATA, work)
-    return warehouse, report, nlrb_history.count(warehouse, report, work)
 
 
 def query(warehouse, sql: str) -> list[tuple]:

@@ -1,0 +1,393 @@
+"""The win model at filing: P(the union wins a representation election) from what was public the day before the
+petition was filed, trained on twenty years of NLRB elections (marts.mart_nlrb_win_features).
+
+Label: `union_won` of fct_nlrb_election_outcomes, the Board's certified outcome (the last tally's majority where
+the case closed without a certification). RC (union) and RM (employer) petitions only.
+
+Every history count in the mart is point in time (macros/point_in_time/history_before_filing.sql); this module
+turns the counts into rates shrunk toward the larger group's rate, so that a union with two past elections is not
+scored 0% or 100%, and a missing affiliation or industry is neutral: it takes the larger group's rate and no
+category of its own.
+
+Training horizon: nothing whose outcome was public after it, or whose election was held after it, trains the
+model or chooses its settings. Elections after it, and petitions without an outcome, are only scored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, SplineTransformer, StandardScaler
+
+from models.evaluation import bootstrap_auc_interval, evaluate
+
+FEATURES_TABLE = "marts.mart_nlrb_win_features"
+SEED = 20211130
+# Pseudo-elections of the larger group's rate that every rate is shrunk with.
+PRIOR_STRENGTH = 20.0
+REGULARIZATION_GRID = (0.01, 0.03, 0.1, 0.3)
+FIRST_ORIGIN_YEAR, LAST_ORIGIN_YEAR = 2012, 2021
+
+# What each model input means and when it is known (every one: the day before filing).
+FEATURE_MEANINGS: dict[str, str] = {
+    "eligible_voters": "the unit's size (its eligibility list: the size as petitioned is not in the sources)",
+    "is_employer_petition": "the employer filed the petition (RM) rather than a union (RC)",
+    "nation_recent_rate": "the national win rate over outcomes public in the two years before filing",
+    "region_recent_edge": "the NLRB region's two-year win rate, shrunk to the national one, as log-odds above it",
+    "state_recent_edge": "the state's two-year win rate, shrunk to the national one, as log-odds above it",
+    "affiliation_edge": "the union affiliation's win rate over all earlier outcomes, shrunk, as log-odds above "
+    "the national rate; 0 for a union of unknown affiliation",
+    "affiliation_recent_edge": "the affiliation's two-year win rate, shrunk to its all-time rate, as log-odds above it",
+    "local_edge": "the petitioning local's win rate, shrunk to its affiliation's, as log-odds above it",
+    "employer_edge": "the employer's earlier outcomes (any union), shrunk to the national rate, as log-odds above it",
+    "employer_prior_petitions": "petitions at the same employer filed before (log scale)",
+    "employer_petitions_past_year": "petitions at the same employer filed in the past year: a wave (log scale)",
+    "local_prior_elections": "the local's earlier elections with a public outcome (log scale)",
+    "union_affiliation": "the petitioner's national affiliation (none: neutral)",
+    "naics_sector": "the employer's NAICS sector where the source has it (none: neutral)",
+    "state": "the unit's state",
+    "case_name": "the words of the employer's name (hospital, security, transport...)",
+}
+NUMERIC_INPUTS = [
+    "is_employer_petition",
+    "nation_recent_rate",
+    "region_recent_edge",
+    "state_recent_edge",
+    "affiliation_edge",
+    "affiliation_recent_edge",
+    "local_edge",
+    "employer_edge",
+    "employer_prior_petitions",
+    "employer_petitions_past_year",
+    "local_prior_elections",
+]
+CATEGORY_INPUTS = ["union_affiliation", "naics_sector", "state"]
+MODEL_INPUTS = ["eligible_voters", *NUMERIC_INPUTS, *CATEGORY_INPUTS, "case_name"]
+AFFILIATION_COUNTS = [
+    f"{group}_prior_{count}" for group in ("affiliation", "affiliation_recent") for count in ("elections", "wins")
+]
+
+
+def load_elections(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every row of the features mart, in election-key order."""
+    elections = con.table(FEATURES_TABLE).order("election_key").df()
+    for column in ("filed_on", "election_date", "outcome_known_on"):
+        elections[column] = pd.to_datetime(elections[column])
+    return elections
+
+
+def _shrunk(wins: pd.Series, count: pd.Series, prior_rate: pd.Series | np.ndarray) -> np.ndarray:
+    return (wins.to_numpy(float) + PRIOR_STRENGTH * np.asarray(prior_rate, float)) / (
+        count.to_numpy(float) + PRIOR_STRENGTH
+    )
+
+
+def _logit(rate: np.ndarray) -> np.ndarray:
+    clipped = np.clip(rate, 1e-3, 1 - 1e-3)
+    return np.log(clipped / (1 - clipped))
+
+
+def feature_frame(elections: pd.DataFrame) -> pd.DataFrame:
+    """The model inputs of each election (index kept), from the mart's point-in-time counts."""
+    # Without a known affiliation there is no record to read: its counts are zero, its rate the national one.
+    known = elections["union_affiliation"].notna()
+    elections = elections.assign(
+        **{column: elections[column].where(known, 0) for column in AFFILIATION_COUNTS}
+    )
+    nation = _shrunk(elections["nation_prior_wins"], elections["nation_prior_elections"], 0.5)
+    region = _shrunk(elections["region_prior_wins"], elections["region_prior_elections"], nation)
+    state = _shrunk(elections["state_prior_wins"], elections["state_prior_elections"], nation)
+    affiliation = _shrunk(elections["affiliation_prior_wins"], elections["affiliation_prior_elections"], nation)
+    affiliation_recent = _shrunk(
+        elections["affiliation_recent_prior_wins"], elections["affiliation_recent_prior_elections"], affiliation
+    )
+    local = _shrunk(elections["local_prior_wins"], elections["local_prior_elections"], affiliation)
+    employer = _shrunk(elections["employer_prior_wins"], elections["employer_prior_elections"], nation)
+    frame = pd.DataFrame(
+        {
+            "eligible_voters": elections["eligible_voters"].astype(float),
+            "is_employer_petition": elections["is_employer_petition"].astype(float),
+            "nation_recent_rate": nation,
+            "region_recent_edge": _logit(region) - _logit(nation),
+            "state_recent_edge": _logit(state) - _logit(nation),
+            "affiliation_edge": _logit(affiliation) - _logit(nation),
+            "affiliation_recent_edge": _logit(affiliation_recent) - _logit(affiliation),
+            "local_edge": _logit(local) - _logit(affiliation),
+            "employer_edge": _logit(employer) - _logit(nation),
+            "employer_prior_petitions": np.log1p(elections["employer_prior_petitions"].astype(float)),
+            "employer_petitions_past_year": np.log1p(elections["employer_petitions_past_year"].astype(float)),
+            "local_prior_elections": np.log1p(elections["local_prior_elections"].astype(float)),
+            "union_affiliation": elections["union_affiliation"].astype(object),
+            "naics_sector": elections["naics_sector"].astype(object),
+            "state": elections["state"].astype(object),
+            "case_name": elections["case_name"].fillna("").astype(str),
+        },
+        index=elections.index,
+    )
+    return frame[MODEL_INPUTS]
+
+
+class NeutralOneHot(BaseEstimator, TransformerMixin):
+    """One-hot columns for the categories seen at least `min_frequency` times in training; a missing or rare
+    value is all zeros, so it takes no win rate of its own (unlike a learned 'unknown' category)."""
+
+    def __init__(self, min_frequency: int = 10):
+        self.min_frequency = min_frequency
+
+    def fit(self, frame: pd.DataFrame, y=None):
+        self.categories_ = []
+        for column in frame.columns:
+            counts = frame[column].dropna().value_counts()
+            self.categories_.append(sorted(counts.index[counts >= self.min_frequency]))
+        self.encoder_ = OneHotEncoder(categories=self.categories_, handle_unknown="ignore").fit(
+            self._known(frame)
+        )
+        return self
+
+    def _known(self, frame: pd.DataFrame) -> pd.DataFrame:
+        # A missing value becomes a value no category holds; handle_unknown="ignore" then writes zeros.
+        return frame.astype(object).where(frame.notna(), "\x00missing")
+
+    def transform(self, frame: pd.DataFrame):
+        return self.encoder_.transform(self._known(frame))
+
+    def get_feature_names_out(self, input_features=None):
+        return self.encoder_.get_feature_names_out(input_features)
+
+
+def _log1p_nonnegative(values):
+    return np.log1p(np.clip(values, 0, None))
+
+
+def log_size() -> Pipeline:
+    """log(1 + unit size), a missing size at the training median."""
+    return make_pipeline(
+        SimpleImputer(strategy="median"),
+        FunctionTransformer(_log1p_nonnegative, feature_names_out="one-to-one"),
+    )
+
+
+def make_at_filing(regularization: float) -> Pipeline:
+    """L2 logistic on a spline of log size, the point-in-time rates and counts, neutral one-hot categories and
+    the words of the employer's name."""
+    features = ColumnTransformer(
+        [
+            ("size", make_pipeline(log_size(), SplineTransformer(n_knots=5, degree=3)), ["eligible_voters"]),
+            ("history", StandardScaler(), NUMERIC_INPUTS),
+            ("categories", NeutralOneHot(), CATEGORY_INPUTS),
+            ("employer_words", TfidfVectorizer(min_df=5, sublinear_tf=True, dtype=np.float64), "case_name"),
+        ]
+    )
+    classifier = LogisticRegression(C=regularization, max_iter=5000, solver="liblinear", random_state=SEED)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def make_baseline() -> Pipeline:
+    """Size, state and union: log unit size, state and affiliation (neutral one-hot), lightly regularized."""
+    features = ColumnTransformer(
+        [("size", log_size(), ["eligible_voters"]), ("categories", NeutralOneHot(), ["state", "union_affiliation"])]
+    )
+    classifier = LogisticRegression(C=1.0, max_iter=5000, solver="liblinear", random_state=SEED)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def trainable(elections: pd.DataFrame, horizon: pd.Timestamp) -> pd.Series:
+    """Rows that may train or tune a model with this horizon: a public outcome and an election both by then."""
+    return (
+        elections["union_won"].notna()
+        & elections["filed_on"].notna()
+        & (elections["outcome_known_on"] <= horizon)
+        & (elections["election_date"] <= horizon)
+    )
+
+
+def _labels(elections: pd.DataFrame) -> np.ndarray:
+    return elections["union_won"].astype(bool).to_numpy(dtype=int)
+
+
+def choose_regularization(train: pd.DataFrame) -> tuple[float, dict[float, float]]:
+    """C chosen inside the training rows: fit on all but their last fiscal year, AUC on that year."""
+    last_year = train["election_fiscal_year"].max()
+    fit_rows, check_rows = train[train["election_fiscal_year"] < last_year], train[train["election_fiscal_year"] == last_year]
+    fit_rows = fit_rows[fit_rows["outcome_known_on"] < check_rows["filed_on"].min()]
+    aucs = {}
+    for regularization in REGULARIZATION_GRID:
+        model = make_at_filing(regularization).fit(feature_frame(fit_rows), _labels(fit_rows))
+        aucs[regularization] = roc_auc_score(_labels(check_rows), model.predict_proba(feature_frame(check_rows))[:, 1])
+    return max(aucs, key=aucs.get), aucs
+
+
+def _input_of(transformed_name: str) -> str:
+    """The model input a column of the fitted ColumnTransformer comes from ("categories__state_CA" -> "state")."""
+    block, _, column = transformed_name.partition("__")
+    if block == "size":
+        return "eligible_voters"
+    if block == "employer_words":
+        return "case_name"
+    if block == "categories":
+        return next(name for name in CATEGORY_INPUTS if column.startswith(f"{name}_"))
+    return column
+
+
+@dataclass(frozen=True)
+class WinModelAtFiling:
+    pipeline: Pipeline
+    regularization: float
+    horizon: pd.Timestamp
+    trained_rows: int
+    # Mean of each transformed column over the training rows: a reason is a departure from the average petition.
+    training_means: np.ndarray
+
+    def predict_proba(self, elections: pd.DataFrame) -> np.ndarray:
+        return self.pipeline.predict_proba(feature_frame(elections))[:, 1]
+
+    def contributions(self, elections: pd.DataFrame) -> pd.DataFrame:
+        """Per election and model input: its push on the log-odds of a win against the average training petition."""
+        features = self.pipeline.named_steps["features"]
+        transformed = features.transform(feature_frame(elections))
+        dense = transformed.toarray() if hasattr(transformed, "toarray") else np.asarray(transformed)
+        weights = self.pipeline.named_steps["classifier"].coef_.ravel()
+        pushes = (dense - self.training_means) * weights
+        inputs = [_input_of(name) for name in features.get_feature_names_out()]
+        by_column = pd.DataFrame(pushes, index=elections.index, columns=range(len(inputs)))
+        return by_column.T.groupby(np.array(inputs)).sum().T
+
+
+def train(elections: pd.DataFrame, horizon: date | pd.Timestamp) -> WinModelAtFiling:
+    """Choose C and fit on every row the horizon allows."""
+    horizon = pd.Timestamp(horizon)
+    rows = elections[trainable(elections, horizon)]
+    regularization, _ = choose_regularization(rows)
+    pipeline = make_at_filing(regularization).fit(feature_frame(rows), _labels(rows))
+    means = np.asarray(pipeline.named_steps["features"].transform(feature_frame(rows)).mean(axis=0)).ravel()
+    return WinModelAtFiling(pipeline, regularization, horizon, len(rows), means)
+
+
+def _won_of(election: pd.Series, group: str) -> str:
+    return f"{int(election[f'{group}_prior_wins']):,} of {int(election[f'{group}_prior_elections']):,} won"
+
+
+def describe(election: pd.Series, model_input: str) -> str:
+    """One model input of one election in plain words, with the figures behind it."""
+    affiliation = election["union_affiliation"] if isinstance(election["union_affiliation"], str) else None
+    match model_input:
+        case "eligible_voters":
+            size = election["eligible_voters"]
+            return "unit size unknown" if pd.isna(size) else f"a unit of {int(size):,} workers"
+        case "is_employer_petition":
+            return "an employer-filed (RM) petition" if election["is_employer_petition"] else "a union-filed petition"
+        case "nation_recent_rate":
+            return f"the national record of the past two years ({_won_of(election, 'nation')})"
+        case "region_recent_edge":
+            return f"NLRB Region {election['nlrb_region']}'s record of the past two years ({_won_of(election, 'region')})"
+        case "state_recent_edge":
+            return f"{election['state'] or 'the state'}'s record of the past two years ({_won_of(election, 'state')})"
+        case "affiliation_edge" | "union_affiliation":
+            if affiliation is None:
+                return "a union of unknown affiliation"
+            return f"{affiliation}'s record ({_won_of(election, 'affiliation')})"
+        case "affiliation_recent_edge":
+            return f"{affiliation or 'the union'}'s past two years ({_won_of(election, 'affiliation_recent')})"
+        case "local_edge" | "local_prior_elections":
+            return f"the local's record ({_won_of(election, 'local')})"
+        case "employer_edge":
+            return f"the employer's earlier elections ({_won_of(election, 'employer')})"
+        case "employer_prior_petitions":
+            return f"{int(election['employer_prior_petitions']):,} earlier petitions at the employer"
+        case "employer_petitions_past_year":
+            return f"{int(election['employer_petitions_past_year']):,} petitions at the employer in the past year"
+        case "naics_sector":
+            sector = election["naics_sector"]
+            return f"NAICS sector {sector}" if isinstance(sector, str) else "industry unknown"
+        case "state":
+            return f"a unit in {election['state']}" if isinstance(election["state"], str) else "state unknown"
+        case "case_name":
+            return "the words of the employer's name"
+    raise ValueError(f"no words for model input {model_input!r}")
+
+
+def score(model: WinModelAtFiling, elections: pd.DataFrame, reasons: int = 3) -> pd.DataFrame:
+    """P(win) of each election at filing, with the `reasons` inputs that moved it most, for or against."""
+    contributions = model.contributions(elections)
+    scored = elections[["election_key", "case_number", "case_name", "state", "filed_on"]].copy()
+    scored["win_probability"] = model.predict_proba(elections)
+    for position in range(reasons):
+        scored[f"reason_{position + 1}"] = ""
+    for index, pushes in contributions.iterrows():
+        # Two inputs can tell one fact (the affiliation's category and its record): each fact is said once.
+        said: dict[str, float] = {}
+        for model_input in pushes.abs().sort_values(ascending=False, kind="stable").index:
+            words = describe(elections.loc[index], model_input)
+            said[words] = said.get(words, 0.0) + pushes[model_input]
+            if len(said) == reasons:
+                break
+        for position, (words, push) in enumerate(said.items()):
+            scored.at[index, f"reason_{position + 1}"] = f"{'for' if push > 0 else 'against'}: {words}"
+    return scored.reset_index(drop=True)
+
+
+def fiscal_year_start(year: int) -> pd.Timestamp:
+    return pd.Timestamp(year - 1, 10, 1)
+
+
+def rolling_origin(
+    elections: pd.DataFrame,
+    years: range = range(FIRST_ORIGIN_YEAR, LAST_ORIGIN_YEAR + 1),
+    bootstrap_draws: int = 1000,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For each test fiscal year: train (and choose C) on outcomes public before the year began, score the year's
+    decided elections at filing. Returns the table by year and every test row's scores."""
+    rows, scored = [], []
+    for year in years:
+        horizon = fiscal_year_start(year) - pd.Timedelta(days=1)
+        train_rows = elections[trainable(elections, horizon)]
+        test_rows = elections[
+            elections["election_fiscal_year"].eq(year) & elections["union_won"].notna() & elections["filed_on"].notna()
+        ]
+        model = train(elections, horizon)
+        baseline = make_baseline().fit(feature_frame(train_rows), _labels(train_rows))
+        outcome = _labels(test_rows)
+        model_score = model.predict_proba(test_rows)
+        baseline_score = baseline.predict_proba(feature_frame(test_rows))[:, 1]
+        base_rate = _labels(train_rows).mean()
+        model_result, baseline_result = evaluate(outcome, model_score), evaluate(outcome, baseline_score)
+        rows.append(
+            {
+                "test_year": year,
+                "trained_on": len(train_rows),
+                "elections": len(test_rows),
+                "win_rate": outcome.mean(),
+                "regularization": model.regularization,
+                "auc": model_result["roc_auc"],
+                "auc_interval": bootstrap_auc_interval(outcome, model_score, draws=bootstrap_draws),
+                "brier": model_result["brier"],
+                "baseline_auc": baseline_result["roc_auc"],
+                "baseline_auc_interval": bootstrap_auc_interval(outcome, baseline_score, draws=bootstrap_draws),
+                "baseline_brier": baseline_result["brier"],
+                "base_rate_brier": float(np.mean((outcome - base_rate) ** 2)),
+                "filed_on_estimated": float(test_rows["is_filed_on_estimated"].mean()),
+            }
+        )
+        scored.append(
+            test_rows[["election_key", "nlrb_region", "election_fiscal_year"]].assign(
+                won=outcome, model=model_score, baseline=baseline_score
+            )
+        )
+    return pd.DataFrame(rows), pd.concat(scored, ignore_index=True)
+
+
+def to_score(elections: pd.DataFrame, horizon: pd.Timestamp) -> pd.Series:
+    """Petitions a model with this horizon scores but never trains on: no public outcome by the horizon, or an
+    election after it."""
+    return elections["filed_on"].notna() & ~trainable(elections, horizon)
