@@ -1,13 +1,13 @@
-"""The win model at filing on twenty years of real NLRB elections, judged by rolling origin: for each fiscal year
-FY2012-FY2021, train (and choose C) on the outcomes public before the year began, score the year's elections at
-filing; beside it a size + state + union baseline. Then the model trained to the horizon 2021-11-30 scores the
+"""The win model on twenty years of real NLRB elections, judged by rolling origin: for each fiscal year FY2012-FY2021,
+train both variants (at filing, at election; each choosing its C) on the outcomes public before the year began,
+score the year's elections; beside them a size + state + union baseline. Then the model trained to the horizon 2021-11-30 scores the
 elections after it (only scored, never trained on) and the pending petitions.
 
     python bench/win_model_rolling.py                 # build the real warehouse, rewrite docs/models.md's tables
     python bench/win_model_rolling.py --no-docs       # print only
     python bench/win_model_rolling.py --warehouse W   # reuse a warehouse shopfloor.nlrb_history.build made
 
-Writes docs/win_at_filing_reliability.png and bench/results/win_at_filing.json.
+Writes docs/nlrb_win_reliability.png and bench/results/nlrb_win.json.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from models import win_at_filing
+from models import nlrb_win
 from models.evaluation import bootstrap_auc_interval, evaluate, plot_calibration
 from shopfloor import nlrb_history
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA = ROOT.parent / "shared" / "real_data"
 DOC = ROOT / "docs" / "models.md"
-FIGURE = ROOT / "docs" / "win_at_filing_reliability.png"
-RESULTS = ROOT / "bench" / "results" / "win_at_filing.json"
+FIGURE = ROOT / "docs" / "nlrb_win_reliability.png"
+RESULTS = ROOT / "bench" / "results" / "nlrb_win.json"
 HORIZON = pd.Timestamp("2021-11-30")
 BEGIN, END = "<!-- win-at-filing:begin -->", "<!-- win-at-filing:end -->"
 MIN_REGION_ELECTIONS = 300
@@ -43,19 +43,22 @@ def _interval(low_high) -> str:
 def by_year_table(table: pd.DataFrame) -> list[str]:
     lines = [
         "| test year | trained on | elections | won | C | AUC at filing | 95% interval | baseline AUC | 95% interval "
-        "| Brier | baseline Brier | base-rate Brier | filing date estimated |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| AUC at election | Brier at filing | baseline Brier | base-rate Brier | filing date estimated |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in table.itertuples():
         lines.append(
-            f"| FY{row.test_year} | {row.trained_on:,} | {row.elections:,} | {row.win_rate:.1%} | {row.regularization:g} "
-            f"| **{row.auc:.3f}** | {_interval(row.auc_interval)} | {row.baseline_auc:.3f} "
-            f"| {_interval(row.baseline_auc_interval)} | {row.brier:.4f} | {row.baseline_brier:.4f} "
-            f"| {row.base_rate_brier:.4f} | {row.filed_on_estimated:.0%} |"
+            f"| FY{row.test_year} | {row.trained_on:,} | {row.elections:,} | {row.win_rate:.1%} "
+            f"| {row.at_filing_regularization:g} | **{row.at_filing_auc:.3f}** | {_interval(row.at_filing_auc_interval)} "
+            f"| {row.baseline_auc:.3f} | {_interval(row.baseline_auc_interval)} | {row.at_election_auc:.3f} "
+            f"| {row.at_filing_brier:.4f} | {row.baseline_brier:.4f} | {row.base_rate_brier:.4f} "
+            f"| {row.filed_on_estimated:.0%} |"
         )
     lines.append(
-        f"| mean | | {table['elections'].sum():,} | | | **{table['auc'].mean():.3f}** | | {table['baseline_auc'].mean():.3f} "
-        f"| | {table['brier'].mean():.4f} | {table['baseline_brier'].mean():.4f} | {table['base_rate_brier'].mean():.4f} | |"
+        f"| mean | | {table['elections'].sum():,} | | | **{table['at_filing_auc'].mean():.3f}** | "
+        f"| {table['baseline_auc'].mean():.3f} | | {table['at_election_auc'].mean():.3f} "
+        f"| {table['at_filing_brier'].mean():.4f} | {table['baseline_brier'].mean():.4f} "
+        f"| {table['base_rate_brier'].mean():.4f} | |"
     )
     return lines
 
@@ -64,7 +67,7 @@ def by_region_table(scored: pd.DataFrame) -> list[str]:
     lines = ["| NLRB region | elections FY2012-21 | won | AUC at filing | baseline AUC |", "|---|---|---|---|---|"]
     for region, rows in scored.groupby("nlrb_region"):
         if len(rows) >= MIN_REGION_ELECTIONS and rows["won"].nunique() == 2:
-            model, baseline = evaluate(rows["won"], rows["model"]), evaluate(rows["won"], rows["baseline"])
+            model, baseline = evaluate(rows["won"], rows["at_filing"]), evaluate(rows["won"], rows["baseline"])
             lines.append(
                 f"| {region} | {len(rows):,} | {rows['won'].mean():.1%} | {model['roc_auc']:.3f} "
                 f"| {baseline['roc_auc']:.3f} |"
@@ -74,8 +77,8 @@ def by_region_table(scored: pd.DataFrame) -> list[str]:
 
 def out_of_time(elections: pd.DataFrame) -> dict:
     """The model trained to HORIZON on the decided elections after it, and the count of pending petitions."""
-    model = win_at_filing.train(elections, HORIZON)
-    to_score = elections[win_at_filing.to_score(elections, HORIZON)]
+    model = nlrb_win.train(elections, HORIZON)
+    to_score = elections[nlrb_win.to_score(elections, HORIZON)]
     later = to_score[to_score["union_won"].notna() & (to_score["election_date"] > HORIZON)]
     outcome = later["union_won"].astype(bool).astype(int).to_numpy()
     scores = model.predict_proba(later)
@@ -92,7 +95,7 @@ def out_of_time(elections: pd.DataFrame) -> dict:
         "later_brier": result["brier"],
         "later_regions": sorted(later["nlrb_region"].unique()),
         "closed_after_horizon": int((to_score["union_won"].notna() & ~(to_score["election_date"] > HORIZON)).sum()),
-        "examples": win_at_filing.score(model, to_score.sort_values("filed_on").tail(3)),
+        "examples": nlrb_win.score(model, to_score.sort_values("filed_on").tail(3)),
     }
 
 
@@ -114,9 +117,10 @@ def markdown(table: pd.DataFrame, scored: pd.DataFrame, later: dict, seconds: fl
             "",
             *by_year_table(table),
             "",
-            f"FY2021, trained on everything public by 2020-09-30: AUC {fy2021['auc']:.3f} "
-            f"({_interval(fy2021['auc_interval'])}) against the baseline's {fy2021['baseline_auc']:.3f} "
-            f"({_interval(fy2021['baseline_auc_interval'])}); the goal was 0.75.",
+            f"FY2021, trained on everything public by 2020-09-30: AUC at filing {fy2021['at_filing_auc']:.3f} "
+            f"({_interval(fy2021['at_filing_auc_interval'])}) against the baseline's {fy2021['baseline_auc']:.3f} "
+            f"({_interval(fy2021['baseline_auc_interval'])}); the goal was 0.75. At election: "
+            f"{fy2021['at_election_auc']:.3f} ({_interval(fy2021['at_election_auc_interval'])}).",
             "",
             f"#### By region (pooled rolling-origin scores, regions with {MIN_REGION_ELECTIONS} elections or more)",
             "",
@@ -135,7 +139,7 @@ def markdown(table: pd.DataFrame, scored: pd.DataFrame, later: dict, seconds: fl
             "",
             *example_lines,
             "",
-            "![reliability](./win_at_filing_reliability.png)",
+            "![reliability](./nlrb_win_reliability.png)",
             END,
         ]
     )
@@ -156,15 +160,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         warehouse = args.warehouse or nlrb_history.build(REAL_DATA, Path(scratch))[0]
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            elections = win_at_filing.load_elections(con)
-    table, scored = win_at_filing.rolling_origin(elections)
+            elections = nlrb_win.load_elections(con)
+    table, scored = nlrb_win.rolling_origin(elections)
     later = out_of_time(elections)
     seconds = time.perf_counter() - started
     fy2021 = scored[scored["election_fiscal_year"].eq(2021)]
     plot_calibration(
         {
-            "at filing, FY2021": evaluate(fy2021["won"], fy2021["model"]),
-            "at filing, FY2012-21 pooled": evaluate(scored["won"], scored["model"]),
+            "at filing, FY2021": evaluate(fy2021["won"], fy2021["at_filing"]),
+            "at filing, FY2012-21 pooled": evaluate(scored["won"], scored["at_filing"]),
+            "at election, FY2021": evaluate(fy2021["won"], fy2021["at_election"]),
             "baseline, FY2021": evaluate(fy2021["won"], fy2021["baseline"]),
         },
         FIGURE,

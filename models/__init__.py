@@ -1,2 +1,2 @@
 """Targeting models (pure Python, no Dagster): the win model at filing on twenty years of NLRB elections
-(win_at_filing), the warehouse's win and leader models (win_warehouse, leader_model) and their evaluation."""
+(nlrb_win), the warehouse's win and leader models (win_warehouse, leader_model) and their evaluation."""

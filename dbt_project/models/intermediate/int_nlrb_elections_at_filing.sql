@@ -1,6 +1,6 @@
 -- The union-petition (RC) and employer-petition (RM) elections of fct_nlrb_election_outcomes, with what the win
 -- model needs to place each one in time: the filing date (estimated where the source has none), the day its
--- outcome became public, and the keys its history is counted by.
+-- outcome became public, the keys its history is counted by, and what is fixed between filing and the vote.
 -- The FY2011-FY2016 Elections reports give no filing date; those elections are dated back from the election
 -- date by the median filing-to-election delay of the same fiscal year's elections that have both (all years'
 -- median where a year has none), and flagged.
@@ -60,6 +60,13 @@ select
     filed_on is null and election_date is not null as is_filed_on_estimated,
     election_date,
     election_fiscal_year,
+    -- Fixed after filing, before the vote (the at-election variant). The delay is unknown where the filing date is.
+    election_mode,
+    unions_on_ballot,
+    case
+        when filed_on is not null and election_date is not null
+            then {{ dbt.datediff('filed_on', 'election_date', 'day') }}
+    end as days_filing_to_election,
     closed_on,
     union_won,
     union_won_basis,

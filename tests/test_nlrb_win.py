@@ -1,6 +1,6 @@
-"""The win model at filing (models/win_at_filing.py) on generated rows shaped like marts.mart_nlrb_win_features:
+"""The win model at filing (models/nlrb_win.py) on generated rows shaped like marts.mart_nlrb_win_features:
 the horizon, neutral missing values, reasons and metrics. The same code on the real elections:
-tests/test_win_at_filing_real.py."""
+tests/test_nlrb_win_real.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models import win_at_filing
+from models import nlrb_win
 from models.evaluation import bootstrap_auc_interval, evaluate
 
 HISTORY_GROUPS = ("nation", "region", "state", "affiliation", "affiliation_recent", "local", "employer")
@@ -42,6 +42,9 @@ def generated_elections(rows: int = 1200, seed: int = 7) -> pd.DataFrame:
             "union_won": won,
             "union_won_basis": "certification",
             "is_employer_petition": False,
+            "election_mode": rng.choice(["Manual", "Mail", None], rows),
+            "unions_on_ballot": rng.choice([1, 1, 1, 2], rows),
+            "days_filing_to_election": rng.integers(20, 90, rows),
             "employer_prior_petitions": rng.integers(0, 4, rows),
             "employer_petitions_past_year": rng.integers(0, 2, rows),
         }
@@ -64,20 +67,22 @@ def elections() -> pd.DataFrame:
 
 def test_a_missing_or_rare_category_is_all_zeros_not_a_category_of_its_own():
     training = pd.DataFrame({"union_affiliation": ["SEIU"] * 12 + ["IBT"] * 12 + [None] * 30 + ["Rare"] * 3})
-    encoder = win_at_filing.NeutralOneHot(min_frequency=10).fit(training)
+    encoder = nlrb_win.NeutralOneHot(min_frequency=10).fit(training)
     assert encoder.categories_ == [["IBT", "SEIU"]]
     encoded = encoder.transform(pd.DataFrame({"union_affiliation": [None, "Rare", "Never seen", "SEIU"]})).toarray()
     assert encoded.tolist() == [[0, 0], [0, 0], [0, 0], [0, 1]]
+    never_filled = nlrb_win.NeutralOneHot().fit(pd.DataFrame({"election_mode": [None] * 20}))
+    assert never_filled.transform(pd.DataFrame({"election_mode": ["Mail", None]})).toarray().tolist() == [[0], [0]]
 
 
 def test_an_unknown_affiliation_scores_as_one_never_seen(elections):
-    model = win_at_filing.train(elections, HORIZON)
+    model = nlrb_win.train(elections, HORIZON)
     election = elections.iloc[[100]]
     unknown = election.assign(union_affiliation=None)
     # A new affiliation has no record before its first election: its counts in the mart are zero.
-    unseen = election.assign(union_affiliation="A union no one saw", **dict.fromkeys(win_at_filing.AFFILIATION_COUNTS, 0))
+    unseen = election.assign(union_affiliation="A union no one saw", **dict.fromkeys(nlrb_win.AFFILIATION_COUNTS, 0))
     assert model.predict_proba(unknown) == pytest.approx(model.predict_proba(unseen))
-    features = win_at_filing.feature_frame(unknown).iloc[0]
+    features = nlrb_win.feature_frame(unknown).iloc[0]
     assert features["affiliation_edge"] == features["affiliation_recent_edge"] == 0.0
 
 
@@ -88,17 +93,18 @@ def test_nothing_after_the_horizon_trains_or_tunes_the_model(elections):
     flipped.loc[later & flipped["union_won"].notna(), "union_won"] = ~flipped.loc[
         later & flipped["union_won"].notna(), "union_won"
     ].astype(bool)
-    original, retrained = win_at_filing.train(elections, HORIZON), win_at_filing.train(flipped, HORIZON)
+    original, retrained = nlrb_win.train(elections, HORIZON), nlrb_win.train(flipped, HORIZON)
     assert original.trained_rows == retrained.trained_rows == int((~later & elections["union_won"].notna()).sum())
     assert original.regularization == retrained.regularization
     assert original.predict_proba(elections) == pytest.approx(retrained.predict_proba(elections))
 
 
-def test_pending_petitions_and_later_elections_are_scored_with_three_reasons(elections):
-    model = win_at_filing.train(elections, HORIZON)
-    to_score = elections[win_at_filing.to_score(elections, HORIZON)]
+@pytest.mark.parametrize("variant", nlrb_win.VARIANTS)
+def test_pending_petitions_and_later_elections_are_scored_with_three_reasons(elections, variant):
+    model = nlrb_win.train(elections, HORIZON, variant)
+    to_score = elections[nlrb_win.to_score(elections, HORIZON)]
     assert to_score["union_won"].isna().any() and to_score["union_won"].notna().any()
-    scored = win_at_filing.score(model, to_score)
+    scored = nlrb_win.score(model, to_score)
     assert len(scored) == len(to_score)
     assert scored["win_probability"].between(0, 1, inclusive="neither").all()
     reasons = scored[["reason_1", "reason_2", "reason_3"]]
@@ -107,17 +113,28 @@ def test_pending_petitions_and_later_elections_are_scored_with_three_reasons(ele
 
 
 def test_rolling_origin_trains_each_year_only_on_outcomes_public_before_it(elections):
-    table, scored = win_at_filing.rolling_origin(elections, range(2015, 2017), bootstrap_draws=50)
+    table, scored = nlrb_win.rolling_origin(elections, range(2015, 2017), bootstrap_draws=50)
     for row in table.itertuples():
-        year_start = win_at_filing.fiscal_year_start(row.test_year)
+        year_start = nlrb_win.fiscal_year_start(row.test_year)
         assert row.trained_on == int((elections["outcome_known_on"] < year_start).sum())
         assert row.elections == int(
             (elections["election_fiscal_year"].eq(row.test_year) & elections["union_won"].notna()).sum()
         )
-        low, high = row.auc_interval
-        assert low < row.auc < high
+        low, high = row.at_filing_auc_interval
+        assert low < row.at_filing_auc < high
     assert set(scored["election_fiscal_year"]) == {2015, 2016}
-    assert (table["brier"] < table["base_rate_brier"]).all(), "the planted signal beats the base rate"
+    for variant in nlrb_win.VARIANTS:
+        assert (table[f"{variant}_brier"] < table["base_rate_brier"]).all(), "the planted signal beats the base rate"
+
+
+def test_at_filing_reads_nothing_fixed_after_filing(elections):
+    """Changing the mode, the delay and the ballot moves the at-election score only."""
+    models = {variant: nlrb_win.train(elections, HORIZON, variant) for variant in nlrb_win.VARIANTS}
+    changed = elections.assign(election_mode="Mail", days_filing_to_election=400, unions_on_ballot=3)
+    assert models["at_filing"].predict_proba(changed) == pytest.approx(models["at_filing"].predict_proba(elections))
+    assert models["at_election"].predict_proba(changed) != pytest.approx(
+        models["at_election"].predict_proba(elections)
+    )
 
 
 def test_evaluate_on_known_scores():

@@ -1,5 +1,6 @@
-"""The win model at filing: P(the union wins a representation election) from what was public the day before the
-petition was filed, trained on twenty years of NLRB elections (marts.mart_nlrb_win_features).
+"""The win model on twenty years of NLRB elections (marts.mart_nlrb_win_features): P(the union wins a
+representation election), in two variants. At filing reads only what was public the day before the petition was
+filed; at election adds what is fixed between filing and the vote (election mode, delay, unions on the ballot).
 
 Label: `union_won` of fct_nlrb_election_outcomes, the Board's certified outcome (the last tally's majority where
 the case closed without a certification). RC (union) and RM (employer) petitions only.
@@ -21,6 +22,7 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -28,7 +30,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, SplineTransformer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, SplineTransformer, StandardScaler
 
 from models.evaluation import bootstrap_auc_interval, evaluate
 
@@ -38,8 +40,10 @@ SEED = 20211130
 PRIOR_STRENGTH = 20.0
 REGULARIZATION_GRID = (0.01, 0.03, 0.1, 0.3)
 FIRST_ORIGIN_YEAR, LAST_ORIGIN_YEAR = 2012, 2021
+AT_FILING, AT_ELECTION = "at_filing", "at_election"
+VARIANTS = (AT_FILING, AT_ELECTION)
 
-# What each model input means and when it is known (every one: the day before filing).
+# What each model input means and when it is known: the day before filing, unless marked at election.
 FEATURE_MEANINGS: dict[str, str] = {
     "eligible_voters": "the unit's size (its eligibility list: the size as petitioned is not in the sources)",
     "is_employer_petition": "the employer filed the petition (RM) rather than a union (RC)",
@@ -58,6 +62,10 @@ FEATURE_MEANINGS: dict[str, str] = {
     "naics_sector": "the employer's NAICS sector where the source has it (none: neutral)",
     "state": "the unit's state",
     "case_name": "the words of the employer's name (hospital, security, transport...)",
+    "days_filing_to_election": "at election: days from filing to the election (log scale; unknown where the filing "
+    "date is estimated: the training median)",
+    "unions_on_ballot": "at election: the petitioner and intervenors on the ballot",
+    "election_mode": "at election: manual, mail or mixed (2017 on; none: neutral)",
 }
 NUMERIC_INPUTS = [
     "is_employer_petition",
@@ -73,7 +81,6 @@ NUMERIC_INPUTS = [
     "local_prior_elections",
 ]
 CATEGORY_INPUTS = ["union_affiliation", "naics_sector", "state"]
-MODEL_INPUTS = ["eligible_voters", *NUMERIC_INPUTS, *CATEGORY_INPUTS, "case_name"]
 AFFILIATION_COUNTS = [
     f"{group}_prior_{count}" for group in ("affiliation", "affiliation_recent") for count in ("elections", "wins")
 ]
@@ -99,7 +106,7 @@ def _logit(rate: np.ndarray) -> np.ndarray:
 
 
 def feature_frame(elections: pd.DataFrame) -> pd.DataFrame:
-    """The model inputs of each election (index kept), from the mart's point-in-time counts."""
+    """The inputs of both variants for each election (index kept), from the mart's point-in-time counts."""
     # Without a known affiliation there is no record to read: its counts are zero, its rate the national one.
     known = elections["union_affiliation"].notna()
     elections = elections.assign(
@@ -132,63 +139,81 @@ def feature_frame(elections: pd.DataFrame) -> pd.DataFrame:
             "naics_sector": elections["naics_sector"].astype(object),
             "state": elections["state"].astype(object),
             "case_name": elections["case_name"].fillna("").astype(str),
+            "days_filing_to_election": elections["days_filing_to_election"].astype(float),
+            "unions_on_ballot": elections["unions_on_ballot"].astype(float),
+            "election_mode": elections["election_mode"].astype(object),
         },
         index=elections.index,
     )
-    return frame[MODEL_INPUTS]
+    return frame
 
 
 class NeutralOneHot(BaseEstimator, TransformerMixin):
     """One-hot columns for the categories seen at least `min_frequency` times in training; a missing or rare
-    value is all zeros, so it takes no win rate of its own (unlike a learned 'unknown' category)."""
+    value is all zeros, so it takes no win rate of its own (unlike a learned 'unknown' category). A column with no
+    such category (election mode before 2017) gives no columns."""
 
     def __init__(self, min_frequency: int = 10):
         self.min_frequency = min_frequency
 
     def fit(self, frame: pd.DataFrame, y=None):
+        self.columns_ = list(frame.columns)
         self.categories_ = []
-        for column in frame.columns:
+        for column in self.columns_:
             counts = frame[column].dropna().value_counts()
             self.categories_.append(sorted(counts.index[counts >= self.min_frequency]))
-        self.encoder_ = OneHotEncoder(categories=self.categories_, handle_unknown="ignore").fit(
-            self._known(frame)
-        )
         return self
 
-    def _known(self, frame: pd.DataFrame) -> pd.DataFrame:
-        # A missing value becomes a value no category holds; handle_unknown="ignore" then writes zeros.
-        return frame.astype(object).where(frame.notna(), "\x00missing")
-
     def transform(self, frame: pd.DataFrame):
-        return self.encoder_.transform(self._known(frame))
+        blocks = [
+            sparse.csr_matrix(np.equal.outer(frame[column].to_numpy(dtype=object), np.array(categories, dtype=object)),
+                              dtype=np.float64)
+            for column, categories in zip(self.columns_, self.categories_, strict=True)
+        ]
+        if not any(self.categories_):  # a block needs a column: one of zeros, which the model cannot weigh
+            return sparse.csr_matrix((len(frame), 1))
+        return sparse.hstack(blocks, format="csr")
 
     def get_feature_names_out(self, input_features=None):
-        return self.encoder_.get_feature_names_out(input_features)
+        if not any(self.categories_):
+            return np.array([f"{self.columns_[0]}_none"], dtype=object)
+        return np.array(
+            [f"{column}_{category}" for column, categories in zip(self.columns_, self.categories_, strict=True)
+             for category in categories],
+            dtype=object,
+        )
 
 
 def _log1p_nonnegative(values):
     return np.log1p(np.clip(values, 0, None))
 
 
-def log_size() -> Pipeline:
-    """log(1 + unit size), a missing size at the training median."""
+def log_scale() -> Pipeline:
+    """log(1 + a count), a missing one at the training median."""
     return make_pipeline(
         SimpleImputer(strategy="median"),
         FunctionTransformer(_log1p_nonnegative, feature_names_out="one-to-one"),
     )
 
 
-def make_at_filing(regularization: float) -> Pipeline:
+def make_model(variant: str, regularization: float) -> Pipeline:
     """L2 logistic on a spline of log size, the point-in-time rates and counts, neutral one-hot categories and
-    the words of the employer's name."""
-    features = ColumnTransformer(
-        [
-            ("size", make_pipeline(log_size(), SplineTransformer(n_knots=5, degree=3)), ["eligible_voters"]),
-            ("history", StandardScaler(), NUMERIC_INPUTS),
-            ("categories", NeutralOneHot(), CATEGORY_INPUTS),
-            ("employer_words", TfidfVectorizer(min_df=5, sublinear_tf=True, dtype=np.float64), "case_name"),
+    the words of the employer's name; at election also the log delay, the ballot's unions and the mode."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; choose one of {VARIANTS}")
+    blocks = [
+        ("size", make_pipeline(log_scale(), SplineTransformer(n_knots=5, degree=3)), ["eligible_voters"]),
+        ("history", StandardScaler(), NUMERIC_INPUTS),
+        ("categories", NeutralOneHot(), CATEGORY_INPUTS),
+        ("employer_words", TfidfVectorizer(min_df=5, sublinear_tf=True, dtype=np.float64), "case_name"),
+    ]
+    if variant == AT_ELECTION:
+        blocks += [
+            ("delay", make_pipeline(log_scale(), StandardScaler()), ["days_filing_to_election"]),
+            ("ballot", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["unions_on_ballot"]),
+            ("mode", NeutralOneHot(), ["election_mode"]),
         ]
-    )
+    features = ColumnTransformer(blocks)
     classifier = LogisticRegression(C=regularization, max_iter=5000, solver="liblinear", random_state=SEED)
     return Pipeline([("features", features), ("classifier", classifier)])
 
@@ -196,7 +221,7 @@ def make_at_filing(regularization: float) -> Pipeline:
 def make_baseline() -> Pipeline:
     """Size, state and union: log unit size, state and affiliation (neutral one-hot), lightly regularized."""
     features = ColumnTransformer(
-        [("size", log_size(), ["eligible_voters"]), ("categories", NeutralOneHot(), ["state", "union_affiliation"])]
+        [("size", log_scale(), ["eligible_voters"]), ("categories", NeutralOneHot(), ["state", "union_affiliation"])]
     )
     classifier = LogisticRegression(C=1.0, max_iter=5000, solver="liblinear", random_state=SEED)
     return Pipeline([("features", features), ("classifier", classifier)])
@@ -216,32 +241,35 @@ def _labels(elections: pd.DataFrame) -> np.ndarray:
     return elections["union_won"].astype(bool).to_numpy(dtype=int)
 
 
-def choose_regularization(train: pd.DataFrame) -> tuple[float, dict[float, float]]:
+def choose_regularization(train: pd.DataFrame, variant: str = AT_FILING) -> tuple[float, dict[float, float]]:
     """C chosen inside the training rows: fit on all but their last fiscal year, AUC on that year."""
     last_year = train["election_fiscal_year"].max()
     fit_rows, check_rows = train[train["election_fiscal_year"] < last_year], train[train["election_fiscal_year"] == last_year]
     fit_rows = fit_rows[fit_rows["outcome_known_on"] < check_rows["filed_on"].min()]
     aucs = {}
     for regularization in REGULARIZATION_GRID:
-        model = make_at_filing(regularization).fit(feature_frame(fit_rows), _labels(fit_rows))
+        model = make_model(variant, regularization).fit(feature_frame(fit_rows), _labels(fit_rows))
         aucs[regularization] = roc_auc_score(_labels(check_rows), model.predict_proba(feature_frame(check_rows))[:, 1])
     return max(aucs, key=aucs.get), aucs
+
+
+# The blocks of make_model that turn one input into several columns.
+_BLOCK_INPUTS = {"size": "eligible_voters", "employer_words": "case_name", "mode": "election_mode"}
 
 
 def _input_of(transformed_name: str) -> str:
     """The model input a column of the fitted ColumnTransformer comes from ("categories__state_CA" -> "state")."""
     block, _, column = transformed_name.partition("__")
-    if block == "size":
-        return "eligible_voters"
-    if block == "employer_words":
-        return "case_name"
+    if block in _BLOCK_INPUTS:
+        return _BLOCK_INPUTS[block]
     if block == "categories":
         return next(name for name in CATEGORY_INPUTS if column.startswith(f"{name}_"))
     return column
 
 
 @dataclass(frozen=True)
-class WinModelAtFiling:
+class WinModel:
+    variant: str
     pipeline: Pipeline
     regularization: float
     horizon: pd.Timestamp
@@ -264,14 +292,14 @@ class WinModelAtFiling:
         return by_column.T.groupby(np.array(inputs)).sum().T
 
 
-def train(elections: pd.DataFrame, horizon: date | pd.Timestamp) -> WinModelAtFiling:
-    """Choose C and fit on every row the horizon allows."""
+def train(elections: pd.DataFrame, horizon: date | pd.Timestamp, variant: str = AT_FILING) -> WinModel:
+    """Choose C and fit one variant on every row the horizon allows."""
     horizon = pd.Timestamp(horizon)
     rows = elections[trainable(elections, horizon)]
-    regularization, _ = choose_regularization(rows)
-    pipeline = make_at_filing(regularization).fit(feature_frame(rows), _labels(rows))
+    regularization, _ = choose_regularization(rows, variant)
+    pipeline = make_model(variant, regularization).fit(feature_frame(rows), _labels(rows))
     means = np.asarray(pipeline.named_steps["features"].transform(feature_frame(rows)).mean(axis=0)).ravel()
-    return WinModelAtFiling(pipeline, regularization, horizon, len(rows), means)
+    return WinModel(variant, pipeline, regularization, horizon, len(rows), means)
 
 
 def _won_of(election: pd.Series, group: str) -> str:
@@ -314,11 +342,21 @@ def describe(election: pd.Series, model_input: str) -> str:
             return f"a unit in {election['state']}" if isinstance(election["state"], str) else "state unknown"
         case "case_name":
             return "the words of the employer's name"
+        case "days_filing_to_election":
+            days = election["days_filing_to_election"]
+            return "time to the election unknown" if pd.isna(days) else f"an election {int(days):,} days after filing"
+        case "unions_on_ballot":
+            unions = election["unions_on_ballot"]
+            return "unions on the ballot unknown" if pd.isna(unions) else f"{int(unions)} union(s) on the ballot"
+        case "election_mode":
+            mode = election["election_mode"]
+            return f"a {mode.lower()} election" if isinstance(mode, str) else "election mode unknown"
     raise ValueError(f"no words for model input {model_input!r}")
 
 
-def score(model: WinModelAtFiling, elections: pd.DataFrame, reasons: int = 3) -> pd.DataFrame:
-    """P(win) of each election at filing, with the `reasons` inputs that moved it most, for or against."""
+def score(model: WinModel, elections: pd.DataFrame, reasons: int = 3) -> pd.DataFrame:
+    """P(win) of each election by the model's variant, with the `reasons` inputs that moved it most, for or
+    against."""
     contributions = model.contributions(elections)
     scored = elections[["election_key", "case_number", "case_name", "state", "filed_on"]].copy()
     scored["win_probability"] = model.predict_proba(elections)
@@ -346,8 +384,9 @@ def rolling_origin(
     years: range = range(FIRST_ORIGIN_YEAR, LAST_ORIGIN_YEAR + 1),
     bootstrap_draws: int = 1000,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """For each test fiscal year: train (and choose C) on outcomes public before the year began, score the year's
-    decided elections at filing. Returns the table by year and every test row's scores."""
+    """For each test fiscal year: train both variants (and choose their C) and the baseline on the outcomes public
+    before the year began, score the year's decided elections. Returns the table by year and every test row's
+    scores."""
     rows, scored = [], []
     for year in years:
         horizon = fiscal_year_start(year) - pd.Timedelta(days=1)
@@ -355,34 +394,24 @@ def rolling_origin(
         test_rows = elections[
             elections["election_fiscal_year"].eq(year) & elections["union_won"].notna() & elections["filed_on"].notna()
         ]
-        model = train(elections, horizon)
-        baseline = make_baseline().fit(feature_frame(train_rows), _labels(train_rows))
         outcome = _labels(test_rows)
-        model_score = model.predict_proba(test_rows)
-        baseline_score = baseline.predict_proba(feature_frame(test_rows))[:, 1]
+        baseline = make_baseline().fit(feature_frame(train_rows), _labels(train_rows))
+        scores = {"baseline": baseline.predict_proba(feature_frame(test_rows))[:, 1]}
+        row = {"test_year": year, "trained_on": len(train_rows), "elections": len(test_rows), "win_rate": outcome.mean()}
+        for variant in VARIANTS:
+            model = train(elections, horizon, variant)
+            scores[variant] = model.predict_proba(test_rows)
+            row[f"{variant}_regularization"] = model.regularization
         base_rate = _labels(train_rows).mean()
-        model_result, baseline_result = evaluate(outcome, model_score), evaluate(outcome, baseline_score)
-        rows.append(
-            {
-                "test_year": year,
-                "trained_on": len(train_rows),
-                "elections": len(test_rows),
-                "win_rate": outcome.mean(),
-                "regularization": model.regularization,
-                "auc": model_result["roc_auc"],
-                "auc_interval": bootstrap_auc_interval(outcome, model_score, draws=bootstrap_draws),
-                "brier": model_result["brier"],
-                "baseline_auc": baseline_result["roc_auc"],
-                "baseline_auc_interval": bootstrap_auc_interval(outcome, baseline_score, draws=bootstrap_draws),
-                "baseline_brier": baseline_result["brier"],
-                "base_rate_brier": float(np.mean((outcome - base_rate) ** 2)),
-                "filed_on_estimated": float(test_rows["is_filed_on_estimated"].mean()),
-            }
-        )
+        for name, score_of_rows in scores.items():
+            row[f"{name}_auc"] = evaluate(outcome, score_of_rows)["roc_auc"]
+            row[f"{name}_auc_interval"] = bootstrap_auc_interval(outcome, score_of_rows, draws=bootstrap_draws)
+            row[f"{name}_brier"] = evaluate(outcome, score_of_rows)["brier"]
+        row["base_rate_brier"] = float(np.mean((outcome - base_rate) ** 2))
+        row["filed_on_estimated"] = float(test_rows["is_filed_on_estimated"].mean())
+        rows.append(row)
         scored.append(
-            test_rows[["election_key", "nlrb_region", "election_fiscal_year"]].assign(
-                won=outcome, model=model_score, baseline=baseline_score
-            )
+            test_rows[["election_key", "nlrb_region", "election_fiscal_year"]].assign(won=outcome, **scores)
         )
     return pd.DataFrame(rows), pd.concat(scored, ignore_index=True)
 
