@@ -42,14 +42,15 @@ def _interval(low_high) -> str:
 
 def by_year_table(table: pd.DataFrame) -> list[str]:
     lines = [
-        "| test year | trained on | elections | won | C | AUC at filing | 95% interval | baseline AUC | 95% interval "
+        "| test year | trained on | elections | won | settings at filing | AUC at filing | 95% interval | baseline AUC | 95% interval "
         "| AUC at election | Brier at filing | baseline Brier | base-rate Brier | filing date estimated |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in table.itertuples():
         lines.append(
             f"| FY{row.test_year} | {row.trained_on:,} | {row.elections:,} | {row.win_rate:.1%} "
-            f"| {row.at_filing_regularization:g} | **{row.at_filing_auc:.3f}** | {_interval(row.at_filing_auc_interval)} "
+            f"| C {row.at_filing_regularization:g}{' + boosting' if row.at_filing_blend else ''} "
+            f"| **{row.at_filing_auc:.3f}** | {_interval(row.at_filing_auc_interval)} "
             f"| {row.baseline_auc:.3f} | {_interval(row.baseline_auc_interval)} | {row.at_election_auc:.3f} "
             f"| {row.at_filing_brier:.4f} | {row.baseline_brier:.4f} | {row.base_rate_brier:.4f} "
             f"| {row.filed_on_estimated:.0%} |"
@@ -86,6 +87,7 @@ def out_of_time(elections: pd.DataFrame) -> dict:
     return {
         "trained_rows": model.trained_rows,
         "regularization": model.regularization,
+        "blend": model.boosting is not None,
         "scored": len(to_score),
         "pending": int(to_score["union_won"].isna().sum()),
         "later_elections": len(later),
@@ -128,7 +130,8 @@ def markdown(table: pd.DataFrame, scored: pd.DataFrame, later: dict, seconds: fl
             "",
             "#### After the horizon (2021-11-30): scored, never trained on",
             "",
-            f"Trained on {later['trained_rows']:,} elections (C {later['regularization']:g}). It scores "
+            f"Trained on {later['trained_rows']:,} elections (C {later['regularization']:g}"
+            f"{', blended with boosting' if later['blend'] else ''}). It scores "
             f"{later['scored']:,} petitions: {later['pending']:,} without an outcome, {later['closed_after_horizon']:,} "
             f"held by the horizon (or undated) whose outcome became public after it, and {later['later_elections']:,} elections "
             f"held after it, all in Regions {', '.join(later['later_regions'])} (the Recent Election Results export). "
