@@ -290,6 +290,11 @@ def choose_settings(train: pd.DataFrame, variant: str = AT_FILING) -> Settings:
     fit_rows, check_rows = train[train["election_fiscal_year"] < last_year], train[train["election_fiscal_year"] == last_year]
     fit_rows = fit_rows[fit_rows["outcome_known_on"] < check_rows["filed_on"].min()]
     outcome = _labels(check_rows)
+    if len(np.unique(outcome)) < 2 or len(np.unique(_labels(fit_rows))) < 2:
+        raise ValueError(
+            f"too few decided elections to choose settings: {len(fit_rows):,} before FY{last_year} and "
+            f"{len(check_rows):,} in it, which need both outcomes each"
+        )
     boosting = _boosting_proba(_fit_boosting(variant, fit_rows), check_rows)
     aucs = {}
     for regularization in REGULARIZATION_GRID:

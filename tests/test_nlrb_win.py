@@ -114,6 +114,12 @@ def test_pending_petitions_and_later_elections_are_scored_with_three_reasons(ele
     assert (reasons.nunique(axis=1) == 3).all(), "each reason tells a different fact"
 
 
+def test_too_few_elections_to_choose_settings_is_said_plainly(elections):
+    early = elections[elections["filed_on"] < pd.Timestamp("2011-03-01")]
+    with pytest.raises(ValueError, match="too few decided elections to choose settings"):
+        nlrb_win.train(early.assign(union_won=True), HORIZON)
+
+
 def test_rolling_origin_trains_each_year_only_on_outcomes_public_before_it(elections):
     table, scored = nlrb_win.rolling_origin(elections, range(2015, 2017), bootstrap_draws=50)
     for row in table.itertuples():
