@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from shopfloor.file_modes import create_owner_only
 from shopfloor.runner import UI_SHUTDOWN_GRACE_SECONDS
 from shopfloor.settings import environment_help, get_settings
 
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    create_owner_only()
     parser = build_parser()
     # `power` has a parser of its own (shopfloor.experiments.power): hand it every argument after the word.
     args, extra = parser.parse_known_args(argv)
