@@ -464,9 +464,9 @@ def rolling_origin(
             row[f"{variant}_blend"] = model.boosting is not None
         base_rate = _labels(train_rows).mean()
         for name, score_of_rows in scores.items():
-            row[f"{name}_auc"] = evaluate(outcome, score_of_rows)["roc_auc"]
+            result = evaluate(outcome, score_of_rows)
+            row[f"{name}_auc"], row[f"{name}_brier"] = result["roc_auc"], result["brier"]
             row[f"{name}_auc_interval"] = bootstrap_auc_interval(outcome, score_of_rows, draws=bootstrap_draws)
-            row[f"{name}_brier"] = evaluate(outcome, score_of_rows)["brier"]
         row["base_rate_brier"] = float(np.mean((outcome - base_rate) ** 2))
         row["filed_on_estimated"] = float(test_rows["is_filed_on_estimated"].mean())
         rows.append(row)

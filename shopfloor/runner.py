@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shopfloor.as_of import as_of_tags
-from shopfloor.file_modes import create_owner_only, tighten_personal_data
+from shopfloor.file_modes import tighten_personal_data
 from shopfloor.settings import CONFIG_DIR, PROJECT_ROOT, get_settings
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def run_assets(selection: str | None, *, as_of: date) -> bool:
     """Materialize the selected assets (None: all) and their checks in this process, as of `as_of` (the run tag
     every step reads); True if the run succeeded."""
     ensure_dagster_home()
-    create_owner_only()
+    # New files are made owner-only by the code location, which sets the umask as load_definitions imports it.
     loosened = tighten_personal_data(get_settings())
     if loosened:
         print(f"made {len(loosened)} files and folders holding personal data owner-only (they were readable by "
