@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install the system programs the tests drive for real: headless Chromium + ChromeDriver (tests/test_ui_browser.py)
-# and a PostgreSQL server (tests/test_postgres.py). Installs only what is missing, so a second call costs a few
+# Install the system programs the tests drive for real: headless Chromium + ChromeDriver (tests/test_ui_browser.py),
+# a PostgreSQL server (tests/test_postgres.py) and Caddy, the UI's documented proxy (tests/test_cli.py). Installs
+# only what is missing, so a second call costs a few
 # `command -v` checks. Needs root (CI runs as root) and Debian's package index.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ missing=()
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 # Debian's postgresql package puts initdb/pg_ctl under /usr/lib/postgresql/<version>/bin, not on PATH.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v caddy >/dev/null || missing+=(caddy)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

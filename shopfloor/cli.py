@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from shopfloor.file_modes import create_owner_only
+from shopfloor.public_defaults import PublicDefaultError
 from shopfloor.runner import UI_SHUTDOWN_GRACE_SECONDS
 from shopfloor.settings import environment_help, get_settings
 
@@ -59,7 +60,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 2
     try:
         return 0 if run_assets(selection=args.select, as_of=as_of) else 1
-    except SelectionError as error:
+    except (SelectionError, PublicDefaultError) as error:
         print(f"shopfloor run: {error}", file=sys.stderr)
         return 2
 
@@ -67,13 +68,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from shopfloor.runner import demo
 
-    return 0 if demo(seed=args.seed) else 1
+    try:
+        return 0 if demo(seed=args.seed) else 1
+    except PublicDefaultError as error:
+        print(f"shopfloor demo: {error}", file=sys.stderr)
+        return 2
 
 
 def _cmd_ui(args: argparse.Namespace) -> int:
     from shopfloor.runner import start_ui
 
-    return start_ui(host=args.host, port=args.port)
+    try:
+        return start_ui(host=args.host, port=args.port)
+    except PublicDefaultError as error:
+        print(f"shopfloor ui: {error}", file=sys.stderr)
+        return 2
 
 
 def _cmd_power(args: argparse.Namespace) -> int:
@@ -149,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
         "and the run queue (one run at a time). Ctrl+C or SIGTERM stops it; what has not stopped "
         f"{UI_SHUTDOWN_GRACE_SECONDS} s later is killed.",
     )
-    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only; "
+                    "any other needs SHOPFLOOR_UI_AUTH_PROXY, docs/operations.md)")
     ui.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
     ui.set_defaults(func=_cmd_ui)
     power = commands.add_parser(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from shopfloor.as_of import as_of_tags
 from shopfloor.file_modes import tighten_personal_data
+from shopfloor.public_defaults import refuse_open_ui, refuse_public_salt
 from shopfloor.settings import CONFIG_DIR, PROJECT_ROOT, get_settings
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ def resolve_selection(definitions: dg.Definitions, selection: str) -> set[dg.Ass
 
 def run_assets(selection: str | None, *, as_of: date) -> bool:
     """Materialize the selected assets (None: all) and their checks in this process, as of `as_of` (the run tag
-    every step reads); True if the run succeeded."""
+    every step reads); True if the run succeeded. PublicDefaultError before anything runs if the person-key salt
+    is public and the landing folder holds real files."""
     ensure_dagster_home()
     # New files are made owner-only by the code location, which sets the umask as load_definitions imports it.
     loosened = tighten_personal_data(get_settings())
@@ -103,6 +105,7 @@ def run_assets(selection: str | None, *, as_of: date) -> bool:
     definitions = load_definitions()
     graph = definitions.resolve_asset_graph()
     keys = resolve_selection(definitions, selection) if selection else graph.materializable_asset_keys
+    refuse_public_salt(get_settings())
     job = definitions.resolve_implicit_global_asset_job_def()
     with dg.DagsterInstance.get() as instance:
         # Sources partitioned by landing file (grievances, campaign activity) load all their files in this same run.
@@ -226,8 +229,10 @@ def demo(seed: int = 42) -> bool:
 
 
 def start_ui(host: str = "127.0.0.1", port: int = 3000) -> int:
-    """Run `dagster dev` (webserver and daemon, so schedules and sensors run) until it exits; its exit code."""
+    """Run `dagster dev` (webserver and daemon, so schedules and sensors run) until it exits; its exit code.
+    PublicDefaultError if `host` is beyond loopback and no authenticating proxy is configured."""
     settings = get_settings()
+    refuse_open_ui(host, settings)
     ensure_dagster_home()
     env = {
         **os.environ,

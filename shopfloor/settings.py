@@ -86,6 +86,9 @@ VARIABLES: tuple[Variable, ...] = (
              "`contacts/` for the organizing contacts export, `campaign_activity/` for the organizing CRM's "
              "activity, `suppression/` for people who must never be listed)"),
     Variable("SHOPFLOOR_WAREHOUSE", "data/warehouse.duckdb", "the DuckDB warehouse (one writer at a time)"),
+    Variable("SHOPFLOOR_WAREHOUSE_WAIT_SECONDS", "600",
+             "how long a run waits, with backoff, for another process (an analyst's session, a BI tool) to let go "
+             "of the warehouse before it fails naming that process"),
     Variable("SHOPFLOOR_ANALYST_WAREHOUSE", None,
              "the analysts' read-only copy; unset: `analyst.duckdb` beside the warehouse"),
     Variable("SHOPFLOOR_MODELS_DIR", "data/models",
@@ -111,7 +114,11 @@ VARIABLES: tuple[Variable, ...] = (
              "spills under `data/tmp/resolution/`); keeps a state-scale run under 6 GB "
              "([docs/performance.md](docs/performance.md))"),
     Variable("SHOPFLOOR_PERSON_KEY_SALT", "shopfloor-development-salt",
-             "salt of the pseudonymous person keys: a public default, set a secret in production", read_by="dbt"),
+             "salt of the pseudonymous person keys, a secret of at least 16 characters: runs refuse this public "
+             "default unless the landing folder holds generated sample data (dbt_project.yml reads it too)"),
+    Variable("SHOPFLOOR_UI_AUTH_PROXY", None,
+             "the URL of the authenticating reverse proxy in front of the UI; `shopfloor ui --host` beyond loopback "
+             "refuses to start without it ([docs/operations.md](docs/operations.md))"),
     Variable("SHOPFLOOR_DBT_TARGET", "duckdb", "dbt's target: `duckdb`, or `postgres` for the portable build",
              read_by="dbt"),
     Variable("SHOPFLOOR_PG_HOST", "localhost", "PostgreSQL host of the `postgres` target", read_by="dbt"),
@@ -143,6 +150,7 @@ def _read(name: str, parse: Callable[[str], object] = str):
 class Settings:
     landing_dir: Path
     warehouse: Path
+    warehouse_wait_seconds: int
     analyst_warehouse: Path
     dagster_home: Path
     models_dir: Path
@@ -152,6 +160,8 @@ class Settings:
     schedule_timezone: str
     landing_settle_seconds: int
     alert_webhook_url: str | None
+    person_key_salt: str
+    ui_auth_proxy: str | None
     model_min_auc: float
     model_min_gain_over_baseline: float
     model_auc_tolerance: float
@@ -172,6 +182,7 @@ def get_settings() -> Settings:
     return Settings(
         landing_dir=_read("SHOPFLOOR_LANDING_DIR", _path),
         warehouse=warehouse,
+        warehouse_wait_seconds=_read("SHOPFLOOR_WAREHOUSE_WAIT_SECONDS", _seconds),
         analyst_warehouse=_read("SHOPFLOOR_ANALYST_WAREHOUSE", _path) or warehouse.parent / "analyst.duckdb",
         dagster_home=_read("DAGSTER_HOME", _path),
         models_dir=_read("SHOPFLOOR_MODELS_DIR", _path),
@@ -181,6 +192,8 @@ def get_settings() -> Settings:
         schedule_timezone=_read("SHOPFLOOR_SCHEDULE_TIMEZONE", _time_zone),
         landing_settle_seconds=_read("SHOPFLOOR_LANDING_SETTLE_SECONDS", _seconds),
         alert_webhook_url=_read("SHOPFLOOR_ALERT_WEBHOOK_URL"),
+        person_key_salt=_read("SHOPFLOOR_PERSON_KEY_SALT"),
+        ui_auth_proxy=_read("SHOPFLOOR_UI_AUTH_PROXY"),
         model_min_auc=_read("SHOPFLOOR_MODEL_MIN_AUC", float),
         model_min_gain_over_baseline=_read("SHOPFLOOR_MODEL_MIN_GAIN_OVER_BASELINE", float),
         model_auc_tolerance=_read("SHOPFLOOR_MODEL_AUC_TOLERANCE", float),

@@ -59,7 +59,7 @@ def test_dbt_falls_back_on_the_settings_defaults():
                 assert fallback == defaults[variable], variable
             seen.add(variable)
     assert seen == {variable.name for variable in VARIABLES if variable.read_by == "dbt"} | {
-        "SHOPFLOOR_WAREHOUSE", "SHOPFLOOR_MEMORY_LIMIT"}
+        "SHOPFLOOR_WAREHOUSE", "SHOPFLOOR_MEMORY_LIMIT", "SHOPFLOOR_PERSON_KEY_SALT"}
 
 
 def test_defaults_apply_when_unset_or_empty(monkeypatch, tmp_path: Path):

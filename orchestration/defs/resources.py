@@ -8,30 +8,28 @@ import dagster as dg
 import duckdb
 
 from shopfloor.settings import get_settings
+from shopfloor.warehouse_lock import WarehouseHeldError, connect_when_free
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file. DuckDB allows one writing process per file, so hold it briefly."""
+    """The DuckDB warehouse file. DuckDB allows one writing process per file, so hold it briefly; while another
+    process holds it, wait (the run's log names the holder)."""
 
     path: str
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        settings = get_settings()
         try:
-            con = duckdb.connect(self.path)
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower():
-                raise
-            raise dg.Failure(
-                description=f"The warehouse {self.path} is open in another process. Shopfloor writes it from "
-                "one process at a time: wait for the other run, or close the other session.",
-                metadata={"duckdb_error": str(error)},
-            ) from error
+            con = connect_when_free(
+                Path(self.path), wait_seconds=settings.warehouse_wait_seconds, log=dg.get_dagster_logger()
+            )
+        except WarehouseHeldError as held:
+            raise dg.Failure(description=str(held), metadata={"held_by": held.holder}) from held
         # Long loads would draw DuckDB's terminal progress bar into the run's logs.
         con.execute("SET enable_progress_bar = false")
         # A SET, not a connect option: a connection opened with other options in this process would clash with it.
-        con.execute("SET memory_limit = ?", [get_settings().memory_limit])
+        con.execute("SET memory_limit = ?", [settings.memory_limit])
         try:
             yield con
         finally:

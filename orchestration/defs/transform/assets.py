@@ -32,6 +32,7 @@ from orchestration.defs.transform.column_metadata import (
 )
 from orchestration.defs.transform.project import DBT_EXECUTABLE, DBT_TRACKING_OFF, ensure_manifest, shopfloor_dbt
 from shopfloor.layouts import sources
+from shopfloor.public_defaults import PublicDefaultError, refuse_public_salt
 from shopfloor.settings import get_settings
 
 OWNERS = ["team:data"]
@@ -65,6 +66,11 @@ def _dbt_step(name: str, select: str, exclude: str | None) -> dg.AssetsDefinitio
         dagster_dbt_translator=ShopfloorDbtTranslator(),
     )
     def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator[Any]:
+        # The person keys are made here: a run launched from the UI or the schedule stops before any is public.
+        try:
+            refuse_public_salt(get_settings())
+        except PublicDefaultError as error:
+            raise dg.Failure(description=str(error)) from error
         _ensure_raw_tables(warehouse)
         # profiles.yml reads the warehouse from SHOPFLOOR_WAREHOUSE: give dbt the file the raw assets wrote, as
         # an absolute path (a relative one would resolve against dbt's working directory, dbt_project/).
