@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from shopfloor.file_modes import share_with_group
+
 # Schemas analysts may read. Never "published": its lists carry workers' names and contact details.
 ANALYST_SCHEMAS = ("marts",)
 # The copy is written in an older storage format: DuckDB 2.0's own (storage version 69) cannot be opened by
@@ -112,9 +114,11 @@ def _remove(path: Path) -> None:
 
 
 def publish_analyst_copy(
-    con: duckdb.DuckDBPyConnection, destination: Path, run_id: str, schemas: tuple[str, ...] = ANALYST_SCHEMAS
+    con: duckdb.DuckDBPyConnection, destination: Path, run_id: str, schemas: tuple[str, ...] = ANALYST_SCHEMAS,
+    analysts_group: str | None = None,
 ) -> AnalystCopy:
-    """Copy the analyst schemas of the warehouse `con` is connected to into a new file, then swap it in.
+    """Copy the analyst schemas of the warehouse `con` is connected to into a new file, then swap it in; the copy
+    is owner-only, or readable by `analysts_group` too.
 
     `con` is the pipeline's own (writing) connection: the copy is made by attaching the new file to it, so
     no second process ever opens the warehouse.
@@ -160,6 +164,8 @@ def publish_analyst_copy(
         _remove(temporary)
         raise
     con.execute(f"detach {alias}")
+    if analysts_group is not None:
+        share_with_group(temporary, analysts_group)
     os.replace(temporary, destination)
     return AnalystCopy(path=destination, tables=tables, bytes=destination.stat().st_size)
 

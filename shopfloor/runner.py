@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shopfloor.as_of import as_of_tags
-from shopfloor.file_modes import tighten_personal_data
 from shopfloor.public_defaults import refuse_open_ui, refuse_public_salt
 from shopfloor.settings import CONFIG_DIR, PROJECT_ROOT, get_settings
 
@@ -92,11 +91,8 @@ def run_assets(selection: str | None, *, as_of: date) -> bool:
     every step reads); True if the run succeeded. PublicDefaultError before anything runs if the person-key salt
     is public and the landing folder holds real files."""
     ensure_dagster_home()
-    # New files are made owner-only by the code location, which sets the umask as load_definitions imports it.
-    loosened = tighten_personal_data(get_settings())
-    if loosened:
-        print(f"made {len(loosened)} files and folders holding personal data owner-only (they were readable by "
-              "other accounts)")
+    # New files are made owner-only by the code location, which sets the umask as load_definitions imports it, and
+    # the warehouse resource tightens what it finds looser as the run starts.
     _silence_dagster_beta_warnings()
     import dagster as dg
 

@@ -7,6 +7,7 @@ made from VARIABLES; a test holds them and the defaults dbt's profiles.yml and d
 
 from __future__ import annotations
 
+import grp
 import os
 import re
 from collections.abc import Callable
@@ -73,6 +74,14 @@ def _time_zone(text: str) -> str:
     return text
 
 
+def _group(text: str) -> str:
+    try:
+        grp.getgrnam(text)
+    except KeyError as error:
+        raise ValueError("no such group on this machine") from error
+    return text
+
+
 def _seconds(text: str) -> int:
     seconds = int(text)
     if seconds < 0:
@@ -91,6 +100,9 @@ VARIABLES: tuple[Variable, ...] = (
              "of the warehouse before it fails naming that process"),
     Variable("SHOPFLOOR_ANALYST_WAREHOUSE", None,
              "the analysts' read-only copy; unset: `analyst.duckdb` beside the warehouse"),
+    Variable("SHOPFLOOR_ANALYSTS_GROUP", None,
+             "a Unix group allowed to read the analyst copy (and nothing else); unset: owner-only like every other "
+             "file"),
     Variable("SHOPFLOOR_MODELS_DIR", "data/models",
              "the model store: one folder per model and version, with metadata, model card and plots"),
     Variable("SHOPFLOOR_MODEL_MIN_AUC", "0.6",
@@ -152,6 +164,7 @@ class Settings:
     warehouse: Path
     warehouse_wait_seconds: int
     analyst_warehouse: Path
+    analysts_group: str | None
     dagster_home: Path
     models_dir: Path
     publish_dir: Path
@@ -184,6 +197,7 @@ def get_settings() -> Settings:
         warehouse=warehouse,
         warehouse_wait_seconds=_read("SHOPFLOOR_WAREHOUSE_WAIT_SECONDS", _seconds),
         analyst_warehouse=_read("SHOPFLOOR_ANALYST_WAREHOUSE", _path) or warehouse.parent / "analyst.duckdb",
+        analysts_group=_read("SHOPFLOOR_ANALYSTS_GROUP", _group),
         dagster_home=_read("DAGSTER_HOME", _path),
         models_dir=_read("SHOPFLOOR_MODELS_DIR", _path),
         publish_dir=_read("SHOPFLOOR_PUBLISH_DIR", _path),

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import grp
 import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
-from shopfloor.file_modes import personal_data_files, personal_data_folders, tighten
-from shopfloor.settings import get_settings
+import duckdb
+import pytest
+from work_folder import point_shopfloor_at
+
+from orchestration.defs.resources import Warehouse
+from shopfloor.analyst import publish_analyst_copy
+from shopfloor.file_modes import personal_data_files, personal_data_folders, tighten, tighten_personal_data
+from shopfloor.settings import SettingsError, get_settings
 
 
 def mode(path: Path) -> int:
@@ -58,3 +65,63 @@ def test_after_the_sample_run_no_personal_data_is_readable_by_other_accounts(sam
     readable = [path for path in paths if not path.is_symlink() and mode(path) & 0o077]
     assert len(paths) > 100
     assert readable == []
+
+
+def current_group() -> str:
+    return grp.getgrgid(os.getgid()).gr_name
+
+
+def test_an_analysts_group_may_read_the_analyst_copy_and_nothing_else(tmp_path, monkeypatch):
+    point_shopfloor_at(monkeypatch, tmp_path)
+    monkeypatch.setenv("SHOPFLOOR_ANALYSTS_GROUP", current_group())
+    settings = get_settings()
+    for path in (settings.warehouse, settings.analyst_warehouse):
+        duckdb.connect(str(path)).close()
+        os.chmod(path, 0o644)
+
+    assert sorted(tighten_personal_data(settings)) == sorted([settings.warehouse, settings.analyst_warehouse])
+    assert (mode(settings.warehouse), mode(settings.analyst_warehouse)) == (0o600, 0o640)
+    assert settings.analyst_warehouse.stat().st_gid == os.getgid()
+    assert tighten_personal_data(settings) == []
+
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("create schema marts; create table marts.workplace_counts as select 1 as workplaces")
+        copy = publish_analyst_copy(con, settings.analyst_warehouse, "run-1", analysts_group=settings.analysts_group)
+    assert mode(copy.path) == 0o640 and copy.path.stat().st_gid == os.getgid()
+
+
+def test_an_unknown_analysts_group_fails_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("SHOPFLOOR_ANALYSTS_GROUP", "no-such-group-here")
+    with pytest.raises(SettingsError, match="^SHOPFLOOR_ANALYSTS_GROUP='no-such-group-here': no such group"):
+        get_settings()
+
+
+def test_a_run_launched_without_the_cli_tightens_as_it_starts_and_says_so_once(tmp_path, monkeypatch):
+    """The UI and the schedule launch runs in Dagster's own processes: the warehouse resource tightens."""
+    import dagster as dg
+
+    point_shopfloor_at(monkeypatch, tmp_path)
+    settings = get_settings()
+    roll = settings.landing_dir / "membership" / "roll.csv"
+    roll.parent.mkdir(parents=True)
+    roll.write_text("member_id\n1\n")
+    os.chmod(roll, 0o644)
+
+    @dg.asset
+    def first(warehouse: Warehouse) -> None:
+        with warehouse.connect() as con:
+            con.execute("create table if not exists seen as select 1 as one")
+
+    @dg.asset(deps=[first])
+    def second(warehouse: Warehouse) -> None:
+        with warehouse.connect() as con:
+            con.execute("select * from seen").fetchall()
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize([first, second], resources={"warehouse": Warehouse(path=str(settings.warehouse))},
+                                instance=instance)
+        messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert result.success
+    assert mode(roll) == 0o600
+    said = [message for message in messages if "holding personal data owner-only" in message]
+    assert len(said) == 1 and said[0].startswith("Made ")

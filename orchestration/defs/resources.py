@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from shopfloor.file_modes import tighten_personal_data
 from shopfloor.settings import get_settings
 from shopfloor.warehouse_lock import WarehouseHeldError, connect_when_free
 
@@ -16,6 +17,14 @@ class Warehouse(dg.ConfigurableResource):
     process holds it, wait (the run's log names the holder)."""
 
     path: str
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Every run, from the CLI, the UI or the schedule, first takes group and other permissions off the files
+        # holding personal data that an older version, another tool or a copy left readable (says so once).
+        loosened = tighten_personal_data(get_settings())
+        if loosened:
+            context.log.warning(f"Made {len(loosened)} files and folders holding personal data owner-only: they were "
+                                "readable by other accounts.")
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -51,7 +51,9 @@ def analyst_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         from shopfloor.analyst import publish_analyst_copy
 
         with warehouse.connect() as con:
-            copy = publish_analyst_copy(con, get_settings().analyst_warehouse, context.run.run_id)
+            settings = get_settings()
+            copy = publish_analyst_copy(con, settings.analyst_warehouse, context.run.run_id,
+                                        analysts_group=settings.analysts_group)
         context.log.info(f"Published {len(copy.tables)} tables to {copy.path} ({copy.bytes:,} bytes).")
         return dg.MaterializeResult(
             metadata={
