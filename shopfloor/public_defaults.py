@@ -39,7 +39,7 @@ def refuse_public_salt(settings: Settings) -> None:
     else:
         return
     raise PublicDefaultError(
-        f"SHOPFLOOR_PERSON_KEY_SALT {problem}, and {settings.landing_dir} holds real files, not a generated "
+        f"SHOPFLOOR_PERSON_KEY_SALT {problem}, and the landing folder {settings.landing_dir} is not a generated "
         "sample: anyone could turn the pseudonymous person keys back into member ids. Set it to a secret kept "
         "with the union's other credentials, e.g. the output of `python -c \"import secrets; "
         "print(secrets.token_urlsafe(32))\"`, and keep it: a new salt gives every person a new key."

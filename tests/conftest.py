@@ -26,6 +26,18 @@ class SampleEnv:
     analysis_run_succeeded: bool
 
 
+# Tests build warehouses from handmade rows, which are not a generated sample: runs on them need a salt other than
+# the public default (shopfloor.public_defaults). The sample run goes without one, as `shopfloor demo` does.
+TEST_PERSON_KEY_SALT = "tests-only-salt-not-secret"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def person_key_salt() -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SHOPFLOOR_PERSON_KEY_SALT", TEST_PERSON_KEY_SALT)
+        yield TEST_PERSON_KEY_SALT
+
+
 @pytest.fixture
 def con(tmp_path: Path):
     """A fresh DuckDB warehouse of the test's own, for the raw loader's tests (some modules define their own)."""
@@ -95,6 +107,7 @@ def sample_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleEnv]:
     root = tmp_path_factory.mktemp("sample_env")
     with pytest.MonkeyPatch.context() as env:
         point_shopfloor_at(env, root)
+        env.delenv("SHOPFLOOR_PERSON_KEY_SALT")
         # run_assets sets these too; setting them here first means they are restored after the session.
         env.setenv("DAGSTER_DISABLE_TELEMETRY", "1")
         env.setenv("DO_NOT_TRACK", "1")
