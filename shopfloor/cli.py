@@ -65,6 +65,28 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 2
 
 
+def _cmd_forget(args: argparse.Namespace) -> int:
+    from shopfloor.as_of import today_where_the_union_is
+    from shopfloor.forget import ForgetError, forget, read_keys
+    from shopfloor.public_defaults import refuse_public_salt
+    from shopfloor.runner import run_assets
+
+    settings = get_settings()
+    today = today_where_the_union_is(settings.schedule_timezone)
+    try:
+        keys = read_keys(args.person_key, Path(args.keys_file) if args.keys_file else None)
+        # The keys are computed with the salt: the same one the runs use, and never the public one.
+        refuse_public_salt(settings)
+        record = forget(keys, settings, today=today)
+    except (ForgetError, PublicDefaultError, OSError, RuntimeError) as error:  # RuntimeError: dbt's operation
+        print(f"shopfloor forget: {error}", file=sys.stderr)
+        return 2
+    deleted = sum(record.raw_rows_deleted.values())
+    print(f"forgot {record.keys_asked} people ({record.linked_keys} linked keys): {deleted} raw rows deleted, the "
+          f"keys added to the suppression list ({record.suppression_file}); rebuilding what was made from them")
+    return 0 if run_assets(None, as_of=args.as_of or today) else 1
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from shopfloor.runner import demo
 
@@ -140,6 +162,22 @@ def build_parser() -> argparse.ArgumentParser:
         "($SHOPFLOOR_SCHEDULE_TIMEZONE).",
     )
     run.set_defaults(func=_cmd_run)
+
+    forget = commands.add_parser(
+        "forget",
+        help="delete people who asked to be forgotten, by person key, then rebuild without them",
+        description="Act on deletion requests. Each person key (the lists' worker_key, the marts' member_key) and "
+        "the voter registration linked to it go on the suppression list as forgotten, so no model built from "
+        "now on carries them and a re-landed file cannot bring them back; their rows are deleted from the raw "
+        "tables; then everything is rebuilt and republished without them (as `shopfloor run`). Each removal is "
+        "recorded in forgotten.jsonl beside the warehouse: when and how many rows, never who. Exit status 0 on "
+        "success, 1 if the rebuild failed, 2 if nothing was forgotten.",
+    )
+    forget.add_argument("--person-key", action="append", default=[], metavar="KEY", help="a person key (repeatable)")
+    forget.add_argument("--keys-file", metavar="FILE", help="a file of person keys, one per line")
+    forget.add_argument("--as-of", metavar="YYYY-MM-DD", type=_as_of_date,
+                        help="the date the rebuild describes (default: today where the union is)")
+    forget.set_defaults(func=_cmd_forget)
 
     demo = commands.add_parser(
         "demo",

@@ -22,7 +22,7 @@ from shopfloor.cli import main
 from shopfloor.runner import UI_SHUTDOWN_GRACE_SECONDS
 from shopfloor.settings import PROJECT_ROOT
 
-SUBCOMMANDS = ["sample", "run", "demo", "ui"]
+SUBCOMMANDS = ["sample", "run", "demo", "ui", "forget"]
 
 
 def test_installed_command_prints_help():

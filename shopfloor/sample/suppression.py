@@ -115,6 +115,8 @@ def suppression_rows(world: World) -> tuple[dict[str, list[str]], dict[str, list
     added = days(HORIZON - rng.integers(1, 3 * 365, len(rows)))
     columns = {name: [row[name] for row in rows] for name in ("first_name", "last_name", "email", "phone", "zip",
                                                                "member_id")}
+    # Person keys are written by `shopfloor forget` only, never by the union's own list.
+    columns["person_key"] = [""] * len(rows)
     columns["reason"] = [rnd.choice(REASONS) for _ in rows]
     columns["added_on"] = [str(day) for day in added]
     return columns, truth

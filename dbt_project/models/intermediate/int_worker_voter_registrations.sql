@@ -4,6 +4,8 @@
 select
     workers.worker_key,
     registrations.voter_registration_key,
+    -- The registration's person key, as person_links and the raw voter rows have it (`shopfloor forget` follows it).
+    {{ person_key('registrations.voter_registration_key') }} as voter_key,
     registrations.state as voter_state,
     registrations.registered_on
 from {{ ref('int_worker_contacts') }} as workers

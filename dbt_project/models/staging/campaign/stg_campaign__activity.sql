@@ -41,3 +41,4 @@ select
     activity_type <> 'card_signed' and result in ('contact_made', 'refused', 'declined') as is_contact_made,
     loaded_at
 from decoded
+where {{ not_forgotten(raw_person_key('campaign_activity')) }}

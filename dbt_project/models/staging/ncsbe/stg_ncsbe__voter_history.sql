@@ -21,3 +21,4 @@ select
     {{ clean_code('pct_label') }} as precinct_code,
     _loaded_at as loaded_at
 from latest_history
+where {{ not_forgotten(raw_person_key('ncvhis')) }}

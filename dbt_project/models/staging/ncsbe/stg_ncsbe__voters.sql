@@ -65,3 +65,4 @@ left join status_codes on {{ clean_code('registrations.status_cd') }} = status_c
 left join race_codes on {{ clean_code('registrations.race_code') }} = race_codes.race_code
 left join ethnicity_codes on {{ clean_code('registrations.ethnic_code') }} = ethnicity_codes.ethnicity_code
 left join party_codes on {{ clean_code('registrations.party_cd') }} = party_codes.party_code
+where {{ not_forgotten(raw_person_key('ncvoter', 'registrations')) }}

@@ -16,3 +16,4 @@ select
     end as primary_ballot_party_code,
     _loaded_at as loaded_at
 from latest_history
+where {{ not_forgotten(raw_person_key('ohio_voter_history')) }}

@@ -38,3 +38,4 @@ select
     _source_file as source_file,
     _loaded_at as loaded_at
 from latest_registrations
+where {{ not_forgotten(raw_person_key('ohio_voters')) }}

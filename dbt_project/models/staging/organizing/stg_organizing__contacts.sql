@@ -69,3 +69,4 @@ select
 from contacts
 left join job_titles
     on job_titles.job_title = trim(upper(regexp_replace(contacts.job_title, '[^A-Za-z]+', ' ', 'g')))
+where {{ not_forgotten(raw_person_key('organizing_contacts', 'contacts')) }}

@@ -15,6 +15,8 @@ cleaned as (
         {{ clean_text('phone') }} as phone,
         {{ zip5('zip') }} as zip5,
         {{ clean_text('member_id') }} as member_id,
+        -- Written by `shopfloor forget`: the pseudonymous key of a person who asked to be deleted.
+        {{ clean_text('person_key') }} as person_key,
         {{ clean_text('reason') }} as reason,
         added_on,
         _loaded_at as loaded_at
@@ -27,6 +29,7 @@ select
         email is not null
         or length(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')) >= 10
         or member_id is not null
+        or person_key is not null
         or (last_name is not null and first_name is not null and zip5 is not null),
         false
     ) as has_identifier

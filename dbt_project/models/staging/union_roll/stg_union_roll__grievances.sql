@@ -21,3 +21,4 @@ select
     {{ clean_text('description') }} as description,
     _loaded_at as loaded_at
 from latest_grievances
+where {{ not_forgotten(raw_person_key('grievances')) }}

@@ -32,3 +32,4 @@ select
     _source_file as source_file,
     _loaded_at as loaded_at
 from latest_members
+where {{ not_forgotten(raw_person_key('members')) }}
