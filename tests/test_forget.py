@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,3 +128,30 @@ def test_the_raw_rows_are_deleted_and_the_removal_is_recorded_without_who(forgot
     rows = list(csv.DictReader(entries.open(newline="")))
     assert rows[0]["person_key"] == forgotten.candidate["worker_key"]
     assert rows[0]["reason"] == FORGOTTEN_REASON and not rows[0]["first_name"] and not rows[0]["member_id"]
+
+
+def test_a_later_export_that_still_lists_the_person_does_not_bring_them_back(
+    forgotten: Forgotten, tmp_path: Path, person_key_salt: str
+):
+    """The next contacts export still has the person: the raw loader takes the row (it keeps what files say), and
+    staging leaves it out. On a copy of the warehouse, so the other tests see it as forget left it."""
+    from shopfloor.ingest import load_source
+
+    key = forgotten.candidate["worker_key"]
+    copy = tmp_path / forgotten.warehouse.name  # same file name: dbt's views name the catalog after it
+    shutil.copy(forgotten.warehouse, copy)
+    [export] = (forgotten.landing / "contacts").glob("*.csv")
+    header, *rows = export.read_text().splitlines()
+    [row] = [line for line in rows
+             if hashlib.md5(f"{person_key_salt}|contact:{next(csv.reader([line]))[0]}".encode()).hexdigest() == key]
+    later = tmp_path / "landing" / "contacts" / "action_network_activists_2025-07-07.csv"
+    later.parent.mkdir(parents=True)
+    later.write_text(f"{header}\n{row}\n")
+    contact_id = next(csv.reader([row]))[0]
+
+    with duckdb.connect(str(copy)) as con:
+        load_source(con, "contacts", tmp_path / "landing")
+        in_raw = con.execute("select count(*) from raw.organizing_contacts where contact_id = ?", [contact_id])
+        assert in_raw.fetchone()[0] == 1
+        in_staging = con.execute("select count(*) from staging.stg_organizing__contacts where worker_key = ?", [key])
+        assert in_staging.fetchone()[0] == 0
