@@ -28,10 +28,13 @@ def prepare_warehouse(landing: Path, warehouse: Path, dbt_artifacts: Path, sourc
 
     from shopfloor.dbt_cli import run_dbt
     from shopfloor.ingest import load_source
+    from shopfloor.ingest.tables import ensure_raw_schema
 
     warehouse.unlink(missing_ok=True)
     with duckdb.connect(str(warehouse)) as con:
         for source in sources:
             load_source(con, source, landing)
+        # Staging reads the suppression list's forgotten keys (macro not_forgotten), empty if none landed.
+        ensure_raw_schema(con, "suppression")
     # cautious: leave out tests that also need models not built here (e.g. voter history).
     run_dbt(["build", "--select", f"+{model}", "--indirect-selection", "cautious"], warehouse, dbt_artifacts)

@@ -82,8 +82,9 @@ def _cmd_forget(args: argparse.Namespace) -> int:
         print(f"shopfloor forget: {error}", file=sys.stderr)
         return 2
     deleted = sum(record.raw_rows_deleted.values())
-    print(f"forgot {record.keys_asked} people ({record.linked_keys} linked keys): {deleted} raw rows deleted, the "
-          f"keys added to the suppression list ({record.suppression_file}); rebuilding what was made from them")
+    print(f"forgot {record.keys_asked} people ({record.linked_keys} linked keys): {deleted} raw rows deleted, "
+          f"{len(record.publications_removed)} days' published lists naming them removed, the keys added to the "
+          f"suppression list ({record.suppression_file}); rebuilding what was made from them")
     return 0 if run_assets(None, as_of=args.as_of or today) else 1
 
 
@@ -169,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Act on deletion requests. Each person key (the lists' worker_key, the marts' member_key) and "
         "the voter registration linked to it go on the suppression list as forgotten, so no model built from "
         "now on carries them and a re-landed file cannot bring them back; their rows are deleted from the raw "
-        "tables; then everything is rebuilt and republished without them (as `shopfloor run`). Each removal is "
+        "tables and every day's published lists naming them are removed; then everything is rebuilt and the "
+        "as-of day republished without them (as `shopfloor run`). Each removal is "
         "recorded in forgotten.jsonl beside the warehouse: when and how many rows, never who. Exit status 0 on "
         "success, 1 if the rebuild failed, 2 if nothing was forgotten.",
     )

@@ -3,9 +3,10 @@
 `shopfloor forget --person-key K` (or a file of keys) finds the keys linked to each (a member's voter
 registration), puts every key on the suppression list as forgotten, so that staging leaves their rows out of
 every model built from now on and a re-landed file cannot bring them back, and deletes their rows from the raw
-tables (dbt operation forget_raw_rows). The command then runs the pipeline, which rebuilds the marts, scores,
-published lists and analyst copy without them. Each removal is recorded in `forgotten.jsonl` beside the
-warehouse: when, how many keys and how many raw rows per table, never whose.
+tables (dbt operation forget_raw_rows), and removes every day's published lists that name them (a day can be
+rebuilt point-in-time with `shopfloor run --as-of`). The command then runs the pipeline, which rebuilds the
+marts, scores, the day's lists and the analyst copy without them. Each removal is recorded in `forgotten.jsonl`
+beside the warehouse: when, how many keys, raw rows per table and publications, never whose.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -42,6 +44,7 @@ class Forgetting:
     keys_asked: int
     linked_keys: int
     raw_rows_deleted: dict[str, int]
+    publications_removed: list[str]
     suppression_file: str
 
 
@@ -88,6 +91,19 @@ def write_suppression_entries(landing_dir: Path, keys: list[str], on: date, stam
     return path
 
 
+def remove_publications_naming(publish_dir: Path, keys: list[str]) -> list[str]:
+    """Delete each day's published folder whose lists carry one of the keys; the days removed, oldest first."""
+    removed = []
+    folders = sorted(publish_dir.iterdir()) if publish_dir.is_dir() else []
+    for folder in folders:
+        if folder.is_symlink() or not folder.is_dir() or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", folder.name):
+            continue
+        if any(key in path.read_text() for path in folder.glob("*.csv") for key in keys):
+            shutil.rmtree(folder)
+            removed.append(folder.name)
+    return removed
+
+
 def forget(keys: list[str], settings: Settings, *, today: date) -> Forgetting:
     """Put the keys and their linked keys on the suppression list, delete their raw rows, record the removal."""
     if not settings.warehouse.exists():
@@ -102,12 +118,14 @@ def forget(keys: list[str], settings: Settings, *, today: date) -> Forgetting:
         run_dbt(["run-operation", "forget_raw_rows", "--args", json.dumps({"keys": every_key})],
                 settings.warehouse, Path(work))
     after = raw_row_counts(settings.warehouse)
+    publications = remove_publications_naming(settings.publish_dir, every_key)
     record = Forgetting(
         forgotten_at=now.isoformat(timespec="seconds"),
         keys_asked=len(keys),
         linked_keys=len(linked),
         raw_rows_deleted={table: before[table] - after[table] for table in sorted(before)
                           if before[table] != after.get(table, 0)},
+        publications_removed=publications,
         suppression_file=entries.name,
     )
     with (settings.data_dir / RECORD_FILE).open("a") as log:

@@ -22,6 +22,7 @@ from shopfloor.cli import main
 from shopfloor.forget import FORGOTTEN_REASON, RECORD_FILE, ForgetError, read_keys
 
 KEY = "fd4f1ad911a25535119e9d1865e6558f"
+EARLIER_DAY = "2025-06-23"
 
 
 def test_keys_are_read_from_arguments_and_a_file_and_checked(tmp_path: Path):
@@ -44,6 +45,7 @@ class Forgotten:
     analyst_warehouse: Path
     published: Path
     landing: Path
+    as_of: str
 
 
 def string_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
@@ -86,11 +88,13 @@ def forgotten(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forgotten]:
         assert run_assets(None, as_of=as_of)
         with (settings.publish_dir / "latest" / "leader_candidates.csv").open(newline="") as rows:
             candidate = next(csv.DictReader(rows))
+        # An earlier day's lists that named the person too.
+        shutil.copytree(settings.publish_dir / "latest", settings.publish_dir / EARLIER_DAY)
         output = io.StringIO()
         with contextlib.redirect_stdout(output):
             exit_code = main(["forget", "--person-key", candidate["worker_key"], "--as-of", as_of.isoformat()])
         yield Forgotten(candidate, exit_code, output.getvalue(), settings.data_dir, settings.warehouse,
-                        settings.analyst_warehouse, settings.publish_dir, settings.landing_dir)
+                        settings.analyst_warehouse, settings.publish_dir, settings.landing_dir, as_of.isoformat())
 
 
 def test_the_rebuild_succeeds_and_says_what_it_did_in_counts(forgotten: Forgotten):
@@ -122,6 +126,9 @@ def test_the_raw_rows_are_deleted_and_the_removal_is_recorded_without_who(forgot
     [line] = (forgotten.data_dir / RECORD_FILE).read_text().splitlines()
     record = json.loads(line)
     assert record["keys_asked"] == 1
+    assert record["publications_removed"] == [EARLIER_DAY, forgotten.as_of]
+    assert not (forgotten.published / EARLIER_DAY).exists()
+    assert (forgotten.published / "latest").resolve().name == forgotten.as_of, "the as-of day is republished"
     assert record["raw_rows_deleted"].get("organizing_contacts", 0) >= 1
     assert forgotten.candidate["worker_key"] not in line and forgotten.candidate["last_name"] not in line
     [entries] = (forgotten.landing / "suppression").glob("forgotten_*.csv")

@@ -41,7 +41,8 @@ def linked_sample(tmp_path_factory: pytest.TempPathFactory) -> LinkedSample:
     landing, warehouse = root / "landing", root / "warehouse.duckdb"
     generate(scale="small", seed=42, out=landing, voter_layouts=("nc_2022", "ohio"))
     with duckdb.connect(str(warehouse)) as con:
-        for source in ("voter_files", "membership", "contacts"):
+        # suppression: staging reads its forgotten keys (macro not_forgotten).
+        for source in ("voter_files", "membership", "contacts", "suppression"):
             load_source(con, source, landing)
     # cautious: skip tests that also need models not built here (voter history).
     result = run_dbt(["build", "--select", "+int_person_mentions", "--indirect-selection", "cautious"],

@@ -154,7 +154,8 @@ def small_sample(tmp_path_factory) -> tuple[Path, Path]:
     landing, warehouse = root / "landing", root / "warehouse.duckdb"
     generate(scale="small", seed=42, out=landing)
     with duckdb.connect(str(warehouse)) as con:
-        for source in ("osha", "nlrb", "membership", "grievances", "contacts"):
+        # suppression: staging reads its forgotten keys (macro not_forgotten).
+        for source in ("osha", "nlrb", "membership", "grievances", "contacts", "suppression"):
             load_source(con, source, landing)
     # Upstream models and seeds only: their tests belong to other suites.
     _dbt(["build", "--select", "+int_employer_mentions", "--resource-type", "model", "--resource-type", "seed"],
