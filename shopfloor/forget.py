@@ -105,7 +105,8 @@ def remove_publications_naming(publish_dir: Path, keys: list[str]) -> list[str]:
 
 
 def forget(keys: list[str], settings: Settings, *, today: date) -> Forgetting:
-    """Put the keys and their linked keys on the suppression list, delete their raw rows, record the removal."""
+    """Put the keys and their linked keys on the suppression list, delete their raw rows and the published lists
+    naming them, record the removal (the caller then rebuilds)."""
     if not settings.warehouse.exists():
         raise ForgetError(f"no warehouse at {settings.warehouse}: run the pipeline first (the keys come from it)")
     now = datetime.now(UTC)

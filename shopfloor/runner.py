@@ -89,7 +89,7 @@ def resolve_selection(definitions: dg.Definitions, selection: str) -> set[dg.Ass
 def run_assets(selection: str | None, *, as_of: date) -> bool:
     """Materialize the selected assets (None: all) and their checks in this process, as of `as_of` (the run tag
     every step reads); True if the run succeeded. PublicDefaultError before anything runs if the person-key salt
-    is public and the landing folder holds real files."""
+    is public and the landing folder is not a generated sample."""
     ensure_dagster_home()
     # New files are made owner-only by the code location, which sets the umask as load_definitions imports it, and
     # the warehouse resource tightens what it finds looser as the run starts.
